@@ -1,0 +1,104 @@
+"""Query-string conventions shared by every list route: paging, sorting,
+filters and ``all_tenants``."""
+from urllib import parse
+
+from oslo_config import cfg
+from oslo_utils import strutils
+
+from smaug import exception
+
+CONF = cfg.CONF
+
+DEFAULT_SORT = (['created_at'], ['desc'])
+
+_TRUTHY = {'type': 'string',
+           'pattern': '(?i)^(1|0|true|false|yes|no|on|off|t|f|y|n)$'}
+
+PAGING_PARAMETERS = {
+    'marker': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'limit': {'type': 'string', 'pattern': '^[0-9]+$'},
+    'sort': {'type': 'string', 'pattern': r'^[a-z_]+(:(asc|desc))?'
+                                          r'(,[a-z_]+(:(asc|desc))?)*$'},
+    'sort_key': {'type': 'string', 'pattern': '^[a-z_]+$'},
+    'sort_dir': {'type': 'string', 'enum': ['asc', 'desc']},
+    'all_tenants': _TRUTHY,
+}
+
+
+def list_query_schema(filters):
+    """The query schema of a list route: paging plus these filters."""
+    properties = dict(PAGING_PARAMETERS)
+    properties.update(filters)
+    return {'type': 'object', 'properties': properties,
+            'additionalProperties': False}
+
+
+def string_filter(max_length=255):
+    return {'type': 'string', 'maxLength': max_length}
+
+
+def uuid_filter():
+    return {'type': 'string', 'format': 'uuid'}
+
+
+def bool_filter():
+    return dict(_TRUTHY)
+
+
+def paging(request, sortable):
+    """Marker, limit, sort keys and directions of a list request.
+
+    :param sortable: the sort keys this resource accepts.
+    :raises InvalidSortKey: on a key outside ``sortable``.
+    """
+    params = request.GET
+    limit = params.get('limit')
+    limit = min(int(limit), CONF.api.max_limit) if limit else \
+        CONF.api.max_limit
+    keys, dirs = _sort(params)
+    for key in keys:
+        if key not in sortable:
+            raise exception.InvalidSortKey(key=key)
+    return params.get('marker'), limit, keys, dirs
+
+
+def _sort(params):
+    if 'sort' in params:
+        keys, dirs = [], []
+        for item in params['sort'].split(','):
+            key, _, direction = item.partition(':')
+            keys.append(key)
+            dirs.append(direction or 'desc')
+        return keys, dirs
+    if 'sort_key' in params or 'sort_dir' in params:
+        return ([params.get('sort_key', 'created_at')],
+                [params.get('sort_dir', 'desc')])
+    return list(DEFAULT_SORT[0]), list(DEFAULT_SORT[1])
+
+
+def all_tenants(request):
+    """Whether an admin asked to see every project; ignored for others."""
+    wanted = strutils.bool_from_string(request.GET.get('all_tenants', '0'))
+    return wanted and request.context.is_admin
+
+
+def filters(request, allowed):
+    """The filter parameters of the request that the route accepts."""
+    return {key: value for key, value in request.GET.items()
+            if key in allowed}
+
+
+def bool_param(value):
+    return strutils.bool_from_string(value, strict=True)
+
+
+def collection_links(request, collection_name, items, limit):
+    """``<collection>_links`` with a next link when the page is full."""
+    if not items or len(items) < limit:
+        return {}
+    params = {key: value for key, value in request.GET.items()
+              if key != 'marker'}
+    params['marker'] = items[-1]['id']
+    query = parse.urlencode(sorted(params.items()))
+    return {collection_name + '_links': [
+        {'rel': 'next', 'href': '%s?%s' % (request.path_url, query)}]}

@@ -1,0 +1,60 @@
+"""The interface of protection plugins, as providers and the API see it.
+
+A plugin protects one or more resource types. Its schemas describe the
+parameters a plan (options), a restore and a verification may pass for each
+type, and the metadata it saves; its capabilities say how it protects.
+"""
+EMPTY_SCHEMA = {'type': 'object', 'properties': {},
+                'additionalProperties': False}
+
+
+class Capability:
+    """What a plugin can promise about the way it protects."""
+
+    INCREMENTAL = 'incremental'
+    LIVE = 'live'
+    CRASH_CONSISTENT = 'crash-consistent'
+    OFFLOAD = 'offload'
+    COPY = 'copy'
+
+    ALL = (INCREMENTAL, LIVE, CRASH_CONSISTENT, OFFLOAD, COPY)
+
+
+class ProtectionPlugin:
+    """A vendor plugin, configured per provider.
+
+    :param config: the provider's own ConfigOpts, so the same plugin can be
+        set up differently in two providers.
+    """
+
+    #: Resource types the plugin protects.
+    supported_resource_types = ()
+    #: Capabilities from :class:`Capability`.
+    capabilities = frozenset()
+
+    def __init__(self, config=None):
+        self._config = config
+
+    @classmethod
+    def get_supported_resources_types(cls):
+        return tuple(cls.supported_resource_types)
+
+    @classmethod
+    def get_options_schema(cls, resource_type):
+        """JSON schema of the protect parameters of ``resource_type``."""
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_restore_schema(cls, resource_type):
+        """JSON schema of the restore parameters of ``resource_type``."""
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_verify_schema(cls, resource_type):
+        """JSON schema of the verify parameters of ``resource_type``."""
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_saved_info_schema(cls, resource_type):
+        """JSON schema of what the plugin saves about ``resource_type``."""
+        return EMPTY_SCHEMA

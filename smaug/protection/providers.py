@@ -1,0 +1,125 @@
+"""Providers: named sets of protection plugins and a bank, from files.
+
+Each ``*.conf`` file in ``[protection] provider_config_dir`` defines one
+provider in its ``[provider]`` section; the file's other sections configure
+that provider's bank and plugins.
+"""
+import glob
+import os
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from stevedore import driver
+
+from smaug import exception
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+PLUGIN_NAMESPACE = 'smaug.protections'
+BANK_NAMESPACE = 'smaug.banks'
+
+provider_opts = [
+    cfg.StrOpt('id', required=True, help='UUID of the provider.'),
+    cfg.StrOpt('name', required=True, help='Display name.'),
+    cfg.StrOpt('description', default='', help='What it protects and how.'),
+    cfg.BoolOpt('enabled', default=False,
+                help='Disabled providers are not loaded.'),
+    cfg.StrOpt('bank', required=True,
+               help='Entry point name of the bank plugin (smaug.banks).'),
+    cfg.MultiStrOpt('plugin', default=[],
+                    help='Entry point names of protection plugins '
+                         '(smaug.protections); repeat for several.'),
+]
+
+
+class Provider:
+    """One provider: its identity, its bank and its plugin per type."""
+
+    def __init__(self, conf):
+        section = conf.provider
+        self.id = section.id
+        self.name = section.name
+        self.description = section.description
+        self.bank_name = section.bank
+        self.config = conf
+        self.plugins = {}
+        for name in section.plugin:
+            plugin_class = driver.DriverManager(
+                PLUGIN_NAMESPACE, name, invoke_on_load=False).driver
+            for resource_type in plugin_class.get_supported_resources_types():
+                self.plugins.setdefault(resource_type, plugin_class)
+
+    def extended_info_schema(self):
+        """The per-type schemas the API publishes for this provider."""
+        def per_type(getter):
+            return {resource_type: getattr(plugin_class, getter)(
+                resource_type)
+                for resource_type, plugin_class in self.plugins.items()}
+        return {
+            'options_schema': per_type('get_options_schema'),
+            'restore_schema': per_type('get_restore_schema'),
+            'verify_schema': per_type('get_verify_schema'),
+            'saved_info_schema': per_type('get_saved_info_schema'),
+        }
+
+    def plugin_for(self, resource_type):
+        return self.plugins.get(resource_type)
+
+
+def _provider_dir():
+    path = CONF.protection.provider_config_dir
+    if not os.path.isabs(path) and CONF.config_file:
+        path = os.path.join(os.path.dirname(CONF.config_file[0]), path)
+    return path
+
+
+def _load_provider(path):
+    conf = cfg.ConfigOpts()
+    conf.register_opts(provider_opts, group='provider')
+    conf(args=[], default_config_files=[path], project='smaug')
+    if not conf.provider.enabled:
+        return None
+    return Provider(conf)
+
+
+class ProviderRegistry:
+    """The enabled providers, keyed by id."""
+
+    def __init__(self, directory=None):
+        self._providers = {}
+        directory = directory or _provider_dir()
+        for path in sorted(glob.glob(os.path.join(directory, '*.conf'))):
+            try:
+                provider = _load_provider(path)
+            except Exception:
+                LOG.exception('Provider file %s is invalid; skipped', path)
+                continue
+            if provider is not None:
+                self._providers[provider.id] = provider
+
+    def list(self):
+        return sorted(self._providers.values(), key=lambda p: p.name)
+
+    def get(self, provider_id):
+        """:raises ProviderNotFound: for an unknown or disabled provider."""
+        try:
+            return self._providers[provider_id]
+        except KeyError:
+            raise exception.ProviderNotFound(id=provider_id)
+
+
+_REGISTRY = None
+
+
+def get_registry():
+    """The process-wide registry, loaded once."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = ProviderRegistry()
+    return _REGISTRY
+
+
+def reset_registry():
+    global _REGISTRY
+    _REGISTRY = None
