@@ -64,6 +64,8 @@ VerificationNotFound = _not_found('verification')
 CopyNotFound = _not_found('copy')
 TriggerNotFound = _not_found('trigger')
 ScheduledOperationNotFound = _not_found('scheduled_operation')
+ScheduledOperationStateNotFound = _not_found('scheduled_operation_state')
+ScheduledOperationLogNotFound = _not_found('scheduled_operation_log')
 OperationLogNotFound = _not_found('operation_log')
 ServiceNotFound = _not_found('service')
 ProtectableTypeNotFound = _not_found('protectable_type')
@@ -80,6 +82,13 @@ class Conflict(SmaugException):
 class InvalidState(Conflict):
     message = ('%(object)s %(id)s is %(state)s; this needs one of: '
                '%(allowed)s.')
+
+
+class OperationClaimed(Conflict):
+    """Another agent holds the operation, or the caller's claim was lost."""
+
+    message = ('%(object)s %(id)s is held by %(holder)s until %(until)s, '
+               'not by %(owner)s.')
 
 
 class DependencyInUse(SmaugException):

@@ -25,6 +25,10 @@ PAGING_PARAMETERS = {
 }
 
 
+# The query of a route that takes no query parameter: any is an error.
+NO_QUERY = {'type': 'object', 'properties': {}, 'additionalProperties': False}
+
+
 def list_query_schema(filters):
     """The query schema of a list route: paging plus these filters."""
     properties = dict(PAGING_PARAMETERS)
@@ -45,24 +49,26 @@ def bool_filter():
     return dict(_TRUTHY)
 
 
-def paging(request, sortable):
+def paging(request, sortable, default_sort=DEFAULT_SORT):
     """Marker, limit, sort keys and directions of a list request.
 
     :param sortable: the sort keys this resource accepts.
+    :param default_sort: (keys, directions) when the request names none;
+        also the key ``sort_key`` falls back to with only ``sort_dir``.
     :raises InvalidSortKey: on a key outside ``sortable``.
     """
     params = request.GET
     limit = params.get('limit')
     limit = min(int(limit), CONF.api.max_limit) if limit else \
         CONF.api.max_limit
-    keys, dirs = _sort(params)
+    keys, dirs = _sort(params, default_sort)
     for key in keys:
         if key not in sortable:
             raise exception.InvalidSortKey(key=key)
     return params.get('marker'), limit, keys, dirs
 
 
-def _sort(params):
+def _sort(params, default_sort=DEFAULT_SORT):
     if 'sort' in params:
         keys, dirs = [], []
         for item in params['sort'].split(','):
@@ -71,9 +77,41 @@ def _sort(params):
             dirs.append(direction or 'desc')
         return keys, dirs
     if 'sort_key' in params or 'sort_dir' in params:
-        return ([params.get('sort_key', 'created_at')],
+        return ([params.get('sort_key', default_sort[0][0])],
                 [params.get('sort_dir', 'desc')])
-    return list(DEFAULT_SORT[0]), list(DEFAULT_SORT[1])
+    return list(default_sort[0]), list(default_sort[1])
+
+
+def paginate(items, marker, limit, sort_keys, sort_dirs):
+    """One page of an in-memory list of dicts, as the database pages.
+
+    Items are ordered by ``sort_keys`` and then by ``id``; the page starts
+    after the item whose id is ``marker``.
+
+    :raises InvalidMarker: when no item has the marker's id.
+    """
+    ordered = sorted(items, key=lambda item: str(item['id']))
+    orders = list(zip(sort_keys, sort_dirs, strict=True))
+    for key, direction in reversed(orders):
+        ordered.sort(key=lambda item: _sortable(item.get(key)),
+                     reverse=direction == 'desc')
+    if marker is not None:
+        ids = [item['id'] for item in ordered]
+        if marker not in ids:
+            raise exception.InvalidMarker(marker=marker)
+        ordered = ordered[ids.index(marker) + 1:]
+    return ordered[:limit]
+
+
+def _sortable(value):
+    # None sorts first, as NULL does in ascending database order.
+    return (value is not None, '' if value is None else str(value))
+
+
+def match_filters(items, wanted):
+    """The dicts of ``items`` whose values equal every ``wanted`` one."""
+    return [item for item in items
+            if all(item.get(key) == value for key, value in wanted.items())]
 
 
 def all_tenants(request):
@@ -102,3 +140,8 @@ def collection_links(request, collection_name, items, limit):
     query = parse.urlencode(sorted(params.items()))
     return {collection_name + '_links': [
         {'rel': 'next', 'href': '%s?%s' % (request.path_url, query)}]}
+
+
+def isotime(value):
+    """A timestamp column as ISO 8601, or None."""
+    return value.isoformat() if value is not None else None

@@ -31,10 +31,11 @@ def error_response(code, message, headers=None):
     """A webob response carrying ``message`` as an OpenStack JSON fault."""
     body = {fault_name(code): {'code': code, 'message': message}}
     response = webob.Response(status=code, content_type='application/json',
-                              charset='UTF-8', headers=headers)
+                              charset='UTF-8')
     response.body = jsonutils.dump_as_bytes(body)
-    if code == 405 and headers and 'Allow' in headers:
-        response.headers['Allow'] = headers['Allow']
+    # webob.Response(headers=None) fails, and headers= would replace the
+    # content type: add them one by one.
+    response.headers.update(headers or {})
     return response
 
 

@@ -373,3 +373,4 @@ class Reservation(Base):
     resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     delta: orm.Mapped[int] = orm.mapped_column()
     expire: orm.Mapped[datetime.datetime] = orm.mapped_column(Timestamp)
+

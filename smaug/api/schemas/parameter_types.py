@@ -19,3 +19,12 @@ EXTRA_INFO = {
     'additionalProperties': {'type': ['string', 'number', 'boolean',
                                       'null'], 'maxLength': 1024},
 }
+
+# What a protectable plugin is asked to discover with, e.g. a region name.
+INSTANCE_PARAMETERS = {
+    'type': 'object',
+    'maxProperties': 64,
+    'propertyNames': {'minLength': 1, 'maxLength': 255},
+    'additionalProperties': {'type': ['string', 'number', 'boolean',
+                                      'null'], 'maxLength': 1024},
+}

@@ -1,0 +1,86 @@
+"""/v1/{project_id}/restores: bringing a checkpoint's resources back.
+
+A restore reads an ``available`` checkpoint of the provider it names; its
+parameters must fit that provider's restore schemas. ``restore_auth`` is
+kept for the agent and never shown.
+"""
+from oslo_utils import uuidutils
+
+from smaug import policy
+from smaug import states
+from smaug.api import common
+from smaug.api import operations
+from smaug.api import parameters
+from smaug.api import validation
+from smaug.api.schemas import restores as schemas
+from smaug.api.v1 import checkpoints
+from smaug.api.views import restores as views
+from smaug.db import api as db
+from smaug.protection import providers
+
+SORT_KEYS = ('created_at', 'updated_at', 'id', 'status', 'checkpoint_id',
+             'provider_id')
+FILTERS = {
+    'status': {'type': 'string', 'enum': list(states.RestoreStatus.ALL)},
+    'checkpoint_id': common.uuid_filter(),
+    'provider_id': common.uuid_filter(),
+    'project_id': common.string_filter(),
+}
+
+
+class RestoresController:
+
+    @validation.query_schema(common.list_query_schema(FILTERS))
+    def index(self, request):
+        context = request.context
+        policy.authorize(context, 'restore:get_all')
+        marker, limit, sort_keys, sort_dirs = common.paging(request,
+                                                            SORT_KEYS)
+        restores = db.restore_get_all(
+            context, filters=common.filters(request, FILTERS),
+            marker=marker, limit=limit, sort_keys=sort_keys,
+            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        return views.collection(request, restores, limit)
+
+    @validation.query_schema(common.NO_QUERY)
+    def show(self, request, id):
+        context = request.context
+        restore = db.restore_get(context, id)
+        policy.authorize(context, 'restore:get',
+                         {'project_id': restore.project_id})
+        return views.detail(restore)
+
+    @validation.schema(schemas.create)
+    @validation.query_schema(common.NO_QUERY)
+    def create(self, request, body):
+        context = request.context
+        policy.authorize(context, 'restore:create')
+        restore = body['restore']
+        provider = providers.get_registry().get(restore['provider_id'])
+        checkpoint = checkpoints.available_checkpoint(
+            context, provider, restore['checkpoint_id'])
+        policy.authorize(context, 'restore:create',
+                         {'project_id': checkpoint.project_id})
+        parameters.validate(provider, restore['parameters'],
+                            parameters.RESTORE, 'restore.parameters')
+        values = {
+            'id': uuidutils.generate_uuid(),
+            'project_id': checkpoint.project_id,
+            'user_id': context.user_id,
+            'provider_id': provider.id,
+            'checkpoint_id': checkpoint.id,
+            'restore_target': restore.get('restore_target'),
+            'restore_auth': restore.get('restore_auth'),
+            'parameters': restore['parameters'],
+            'status': states.RestoreStatus.IN_PROGRESS,
+        }
+        record = operations.start(
+            context, operations.RESTORE,
+            lambda: db.restore_create(context, values),
+            {'plan_id': checkpoint.plan_id, 'provider_id': provider.id,
+             'checkpoint_id': checkpoint.id})
+        return views.detail(record)
+
+
+def create_controller():
+    return RestoresController()

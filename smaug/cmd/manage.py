@@ -1,0 +1,139 @@
+"""smaug-manage: migrate and purge the database, list the services.
+
+Commands come in categories, as in ``smaug-manage db sync``. A category is
+a class whose public methods are its actions; ``@args`` declares an
+action's command-line arguments. A new category is one more entry in
+``CATEGORIES``.
+"""
+import inspect
+import sys
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from smaug import context
+from smaug import exception
+from smaug import liveness
+from smaug.conf import CONF
+from smaug.conf import opts
+from smaug.db import api as db
+from smaug.db import migration
+
+# Parsed arguments land in CONF.category next to oslo.config's own names;
+# the prefix keeps an action's argument from shadowing one of them.
+_ARG_PREFIX = 'action_kwarg_'
+
+
+def args(*flags, **kwargs):
+    """Declare an argument of an action, as argparse's add_argument would."""
+    def declare(action):
+        action.__dict__.setdefault('arguments', []).insert(0, (flags, kwargs))
+        return action
+    return declare
+
+
+class DbCommands:
+    """Migrate and purge the database."""
+
+    @args('version', nargs='?', default='head',
+          help='the revision to migrate to; the newest by default')
+    def sync(self, version):
+        """Migrate the database schema up to a revision."""
+        migration.upgrade(version)
+
+    def version(self):
+        """Print the revision the database schema is at."""
+        print(migration.version() or 'none')
+
+    @args('--age-in-days', type=int, required=True,
+          help='purge rows deleted more than this many days ago; 0 purges '
+               'every deleted row')
+    def purge(self, age_in_days):
+        """Remove deleted rows from the database for good."""
+        if age_in_days < 0:
+            print('--age-in-days must be 0 or more, not %d.' % age_in_days,
+                  file=sys.stderr)
+            return 1
+        purged = db.purge_deleted_rows(context.get_admin_context(),
+                                       age_in_days)
+        for table, count in sorted(purged.items()):
+            if count:
+                print('%s: %d rows purged' % (table, count))
+        print('%d rows purged in total.' % sum(purged.values()))
+
+
+class ServiceCommands:
+    """Show the services that report to the database."""
+
+    def list(self):
+        """List the services with their heartbeat state."""
+        row = '%-24s %-32s %-9s %-6s %s'
+        print(row % ('Binary', 'Host', 'Status', 'State', 'Updated_At'))
+        for service in db.service_get_all(context.get_admin_context()):
+            print(row % (service.binary, service.host,
+                         'disabled' if service.disabled else 'enabled',
+                         'up' if liveness.is_up(service) else 'down',
+                         service.updated_at or service.created_at))
+
+
+CATEGORIES = {
+    'db': DbCommands,
+    'service': ServiceCommands,
+}
+
+
+def _actions(category):
+    return [(name, method) for name, method in
+            inspect.getmembers(category, inspect.isfunction)
+            if not name.startswith('_')]
+
+
+def _add_argument(parser, flags, kwargs):
+    """Add an action's argument; :returns: its keyword name."""
+    name = flags[0].lstrip('-').replace('-', '_')
+    if flags[0].startswith('-'):
+        parser.add_argument(*flags, dest=_ARG_PREFIX + name, **kwargs)
+    else:
+        parser.add_argument(_ARG_PREFIX + name, metavar=name, **kwargs)
+    return name
+
+
+def add_command_parsers(subparsers):
+    for category_name, category in CATEGORIES.items():
+        category_parser = subparsers.add_parser(category_name,
+                                                help=category.__doc__)
+        actions = category_parser.add_subparsers(dest='action',
+                                                 metavar='<action>')
+        actions.required = True
+        for action_name, method in _actions(category):
+            parser = actions.add_parser(action_name, help=method.__doc__)
+            names = [_add_argument(parser, flags, kwargs) for flags, kwargs
+                     in getattr(method, 'arguments', [])]
+            parser.set_defaults(category_class=category,
+                                action_method=method, action_args=names)
+
+
+category_opt = cfg.SubCommandOpt('category', title='Command categories',
+                                 help='the category of the command',
+                                 handler=add_command_parsers)
+
+
+def main():
+    opts.set_defaults(CONF)
+    CONF.register_cli_opt(category_opt)
+    logging.register_options(CONF)
+    CONF(sys.argv[1:], project='smaug')
+    logging.setup(CONF, 'smaug')
+
+    chosen = CONF.category
+    kwargs = {name: getattr(chosen, _ARG_PREFIX + name)
+              for name in chosen.action_args}
+    try:
+        return chosen.action_method(chosen.category_class(), **kwargs)
+    except exception.SmaugException as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

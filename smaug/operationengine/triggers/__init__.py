@@ -1,0 +1,1 @@
+"""Triggers: what decides when scheduled operations run."""
