@@ -10,6 +10,7 @@ import threading
 from cheroot import wsgi
 from oslo_log import log as logging
 import oslo_messaging as messaging
+from oslo_service import backend
 from oslo_service import loopingcall
 from oslo_service import service
 
@@ -203,6 +204,12 @@ def launch(conf, server):
     """Run ``server`` under oslo.service until a signal stops it.
 
     :returns: the exit status for the command.
+    :raises RuntimeError: when oslo.service was set up on another backend
+        than threads before Smaug was imported.
     """
+    if backend.get_backend_type() != backend.BackendType.THREADING:
+        raise RuntimeError('Smaug services run on oslo.service\'s threading '
+                           'backend only; something chose %s first.'
+                           % backend.get_backend_type())
     launcher = service.launch(conf, server, restart_method='mutate')
     return launcher.wait()
