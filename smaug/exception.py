@@ -111,3 +111,8 @@ class ServiceUnavailable(SmaugException):
 
 class DBError(SmaugException):
     message = 'A database error occurred: %(reason)s'
+
+
+class ResourceGraphCycle(Invalid):
+    message = ('The resources depend on each other in a loop through '
+               '%(resource)s.')

@@ -18,6 +18,9 @@ from smaug.conf import CONF
 from smaug.conf import opts
 from smaug.db import api as db
 from smaug.db import migration
+from smaug.protection import providers
+from smaug.protection.bank import bank as bank_module
+from smaug.protection.bank import importer
 
 # Parsed arguments land in CONF.category next to oslo.config's own names;
 # the prefix keeps an action's argument from shadowing one of them.
@@ -76,9 +79,31 @@ class ServiceCommands:
                          service.updated_at or service.created_at))
 
 
+class BankCommands:
+    """Read the checkpoints that the providers' banks hold."""
+
+    @args('--provider-id', required=True,
+          help='the provider whose bank is read')
+    def _import(self, provider_id):
+        """Record in the database the checkpoints the bank holds and the
+        database lacks; running it again adds nothing."""
+        provider = providers.get_registry().get(provider_id)
+        bank = bank_module.Bank.from_provider(provider)
+        counts = importer.import_checkpoints(context.get_admin_context(),
+                                             provider, bank)
+        for name, count in counts.items():
+            print('%s: %d' % (name, count))
+        return 1 if counts['corrupt'] else 0
+
+
+# 'import' is a Python keyword, so the action gets its name here.
+setattr(BankCommands, 'import', BankCommands._import)
+
+
 CATEGORIES = {
     'db': DbCommands,
     'service': ServiceCommands,
+    'bank': BankCommands,
 }
 
 

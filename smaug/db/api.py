@@ -312,6 +312,16 @@ def operation_log_update(context, operation_log_id, values,
                    expected_status)
 
 
+def operation_log_finish(context, filters, status, error_info=None):
+    """End the in-progress operation logs matching ``filters``."""
+    with writer(context) as session:
+        query = _visible(session, context, models.OperationLog).filter_by(
+            status='in_progress', **filters)
+        return query.update({'status': status, 'error_info': error_info,
+                             'ended_at': models.utcnow()},
+                            synchronize_session=False)
+
+
 def operation_log_destroy(context, operation_log_id):
     _destroy(context, models.OperationLog, operation_log_id)
 
@@ -589,11 +599,12 @@ def _change_lease(context, model_name, record_id, condition, values,
 
 
 def operation_claim(context, model_name, record_id, owner, lease_seconds,
-                    expected_status=None):
+                    expected_status=None, take_over=None):
     """Claim an operation for ``owner`` for ``lease_seconds``.
 
-    Succeeds if nobody holds the record, ``owner`` already does, or the
-    holder's lease has expired.
+    Succeeds if nobody holds the record, ``owner`` already does, the
+    holder's lease has expired, or the holder is ``take_over`` (an owner
+    known to be gone, such as this agent before a restart).
 
     :param model_name: checkpoint, restore, verification or copy.
     :param expected_status: a status or statuses the record must be in.
@@ -606,6 +617,8 @@ def operation_claim(context, model_name, record_id, owner, lease_seconds,
     def claimable(model):
         condition = sa.or_(model.owner.is_(None), model.owner == owner,
                            model.lease_expires_at < now)
+        if take_over is not None:
+            condition = sa.or_(condition, model.owner == take_over)
         if expected_status is not None:
             condition &= model.status.in_(_statuses(expected_status))
         return condition
@@ -649,3 +662,26 @@ def operation_get_expired(context, model_name, statuses):
                         model.lease_expires_at < models.utcnow())
                 .order_by(model.lease_expires_at, model.id).all())
 
+
+def operation_get_orphans(context, model_name, statuses, unclaimed_before,
+                          previous_owners_like=None, current_owner=None):
+    """Records in one of ``statuses`` that nobody is working on.
+
+    That is: never claimed although created before ``unclaimed_before``
+    (their cast was lost), or claimed under a lease that has expired, or
+    held by an earlier life of this agent (an owner matching the SQL LIKE
+    pattern ``previous_owners_like`` other than ``current_owner``).
+    """
+    model = _leased_model(model_name)
+    now = models.utcnow()
+    orphaned = sa.or_(
+        sa.and_(model.owner.is_(None), model.created_at < unclaimed_before),
+        model.lease_expires_at < now)
+    if previous_owners_like is not None:
+        orphaned = sa.or_(orphaned, sa.and_(
+            model.owner.like(previous_owners_like),
+            model.owner != current_owner))
+    with reader(context) as session:
+        return (_visible(session, context, model)
+                .filter(model.status.in_(_statuses(statuses)), orphaned)
+                .order_by(model.created_at, model.id).all())

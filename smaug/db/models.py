@@ -374,3 +374,28 @@ class Reservation(Base):
     delta: orm.Mapped[int] = orm.mapped_column()
     expire: orm.Mapped[datetime.datetime] = orm.mapped_column(Timestamp)
 
+
+class FlowDetail(Base):
+    """The persisted state of one operation's taskflow flow."""
+
+    __tablename__ = 'flow_details'
+
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(UUID_LENGTH),
+                                              primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    state: orm.Mapped[str | None] = orm.mapped_column(sa.String(32))
+    data: orm.Mapped[dict] = _json(nullable=False)
+
+
+class AtomDetail(Base):
+    """The persisted state of one task of a flow: state, result, failure."""
+
+    __tablename__ = 'atom_details'
+
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(UUID_LENGTH),
+                                              primary_key=True)
+    flow_uuid: orm.Mapped[str] = orm.mapped_column(
+        sa.ForeignKey('flow_details.uuid', ondelete='CASCADE'), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    state: orm.Mapped[str | None] = orm.mapped_column(sa.String(32))
+    data: orm.Mapped[dict] = _json(nullable=False)

@@ -3,6 +3,7 @@ import oslo_messaging as messaging
 
 from smaug import manager
 from smaug.conf import CONF
+from smaug.protection import agent
 from smaug.protection import operations
 
 
@@ -20,6 +21,15 @@ class ProtectionManager(manager.Manager):
         super().__init__(host, conf)
         self.operations = (operation_registry or
                            operations.OperationRegistry.load())
+
+    def init_host(self):
+        # The agent adopts what earlier agents left unfinished as soon as
+        # the service runs, not when the first message comes.
+        if self.operations.installed():
+            agent.Agent.get()
+
+    def cleanup_host(self):
+        agent.Agent.stop_instance()
 
     @messaging.expose
     def protect(self, ctx, checkpoint_id):

@@ -55,26 +55,31 @@ class Operation:
     update: Callable
     pending: str
     failed: str
+    log_type: str
+    log_key: str
 
 
 OPERATIONS = {
     'protect': Operation(
         'checkpoint', db.checkpoint_get, db.checkpoint_update,
-        states.CheckpointStatus.PROTECTING, states.CheckpointStatus.ERROR),
+        states.CheckpointStatus.PROTECTING, states.CheckpointStatus.ERROR,
+        'protect', 'checkpoint_id'),
     'delete_checkpoint': Operation(
         'checkpoint', db.checkpoint_get, db.checkpoint_update,
         states.CheckpointStatus.DELETING,
-        states.CheckpointStatus.ERROR_DELETING),
+        states.CheckpointStatus.ERROR_DELETING, 'delete', 'checkpoint_id'),
     'restore': Operation(
         'restore', db.restore_get, db.restore_update,
-        states.RestoreStatus.IN_PROGRESS, states.RestoreStatus.FAIL),
+        states.RestoreStatus.IN_PROGRESS, states.RestoreStatus.FAIL,
+        'restore', 'restore_id'),
     'verify': Operation(
         'verification', db.verification_get, db.verification_update,
         states.VerificationStatus.IN_PROGRESS,
-        states.VerificationStatus.FAIL),
+        states.VerificationStatus.FAIL, 'verify', 'verification_id'),
     'copy': Operation(
         'copy', db.copy_get, db.copy_update,
-        states.CopyStatus.WAIT_COPYING, states.CopyStatus.FAIL),
+        states.CopyStatus.WAIT_COPYING, states.CopyStatus.FAIL,
+        'copy', 'copy_id'),
 }
 
 
@@ -138,6 +143,10 @@ class OperationRegistry:
                              {'status': operation.failed,
                               'error_reason': reason},
                              expected_status=operation.pending)
+            db.operation_log_finish(
+                ctx, {operation.log_key: record_id,
+                      'operation_type': operation.log_type},
+                states.OperationLogStatus.FAILED, reason)
         except exception.InvalidState as moved:
             # The engine got far enough to move the record itself; its
             # state says more than this failure can.

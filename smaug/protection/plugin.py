@@ -4,6 +4,8 @@ A plugin protects one or more resource types. Its schemas describe the
 parameters a plan (options), a restore and a verification may pass for each
 type, and the metadata it saves; its capabilities say how it protects.
 """
+from smaug.protection import activity
+
 EMPTY_SCHEMA = {'type': 'object', 'properties': {},
                 'additionalProperties': False}
 
@@ -58,3 +60,18 @@ class ProtectionPlugin:
     def get_saved_info_schema(cls, resource_type):
         """JSON schema of what the plugin saves about ``resource_type``."""
         return EMPTY_SCHEMA
+
+    # The work per operation: each returns an activity.ResourceWork, empty
+    # when the plugin has nothing to do for that resource.
+
+    def get_protect_work(self, resource):
+        return activity.ResourceWork()
+
+    def get_restore_work(self, resource):
+        return activity.ResourceWork()
+
+    def get_delete_work(self, resource):
+        return activity.ResourceWork()
+
+    def get_verify_work(self, resource):
+        return activity.ResourceWork()

@@ -14,6 +14,7 @@ from smaug.db import api as db
 from smaug.protection import manager
 from smaug.protection import rpcapi
 from smaug.tests.fixtures import database
+from smaug.tests.fixtures import entry_points
 from smaug.tests.fixtures import rpc as rpc_fixture
 
 PROTECTION = rpcapi.ProtectionAPI.BINARY
@@ -179,6 +180,7 @@ class TestGatedArguments(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(database.Database())
+        self.useFixture(entry_points.SmaugEntryPoints())
         self.useFixture(rpc_fixture.InProcessMessaging())
         self.conf = self.useFixture(config_fixture.Config(CONF))
         self.useFixture(rpc_fixture.RPCServer(
@@ -188,7 +190,8 @@ class TestGatedArguments(testtools.TestCase):
     def test_detail_sent_when_the_cap_allows_it(self):
         info = rpcapi.ProtectionAPI().get_agent_info(self.ctx, detail=True)
 
-        self.assertEqual([], info['operations'])
+        self.assertEqual(['delete_checkpoint', 'protect', 'restore',
+                          'verify'], info['operations'])
 
     def test_detail_withheld_from_a_1_0_deployment(self):
         self.conf.config(group='upgrade_levels', protection='1.0')

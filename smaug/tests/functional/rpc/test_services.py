@@ -164,9 +164,10 @@ def test_call_round_trips(deployment):
                                                        '1.0')
 
 
-@pytest.mark.parametrize('operation_type', sorted(operations.OPERATIONS))
+@pytest.mark.parametrize('operation_type', ['copy'])
 def test_cast_fails_the_record_when_no_engine_is_installed(deployment,
                                                            operation_type):
+    """Copy has no engine yet; the others run (see functional/api)."""
     ctx = records.user_context()
     record = records.pending(ctx, operation_type)
     api = protection_rpcapi.ProtectionAPI()
@@ -192,7 +193,8 @@ def test_client_negotiated_from_live_services_sends_1_1(deployment):
                               host=deployment.host, detail=True)
 
     assert api.version_cap == '1.1'
-    assert info['operations'] == []
+    assert info['operations'] == ['delete_checkpoint', 'protect', 'restore',
+                                  'verify']
 
 
 def test_client_of_a_half_upgraded_deployment_withholds_1_1(deployment):

@@ -1,0 +1,199 @@
+"""One operation being carried out by this agent: its flow and its record.
+
+An OperationRun builds the operation's flow from the resource graph and the
+provider's plugins, runs it on the persisted taskflow engine (resuming from
+whatever an earlier run of the same operation saved), and writes the
+outcome: the record's final state, per-resource statuses and reasons, the
+operation log, and notifications.
+"""
+import threading
+import uuid
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from taskflow import states as tf_states
+from taskflow.patterns import linear_flow
+from taskflow.persistence import models as tf_models
+
+from smaug import quota
+from smaug import rpc
+from smaug.db import api as db
+from smaug.protection import activity
+from smaug.protection import providers
+from smaug.protection.bank import bank as bank_module
+from smaug.protection.bank import checkpoint_layout
+from smaug.protection.flows import engine as flow_engine
+from smaug.protection.flows import kinds
+from smaug.protection.flows import resource_flow
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+NO_WORK = activity.ResourceWork()
+FLOW_NAMESPACE = uuid.UUID('0b6f4b1e-8d0c-4a55-9a8e-5b2f7f9d6c31')
+FINISHED = (tf_states.SUCCESS, tf_states.REVERTED)
+
+
+class OperationRun:
+    """The run of one claimed operation record.
+
+    :param agent: the Agent holding the claim (work queue, persistence,
+        owner name).
+    :param kind: the :class:`kinds.Kind` of the operation.
+    :param context: the RequestContext of the user it runs for.
+    :param record: the claimed record.
+    """
+
+    def __init__(self, agent, kind, context, record):
+        self.agent = agent
+        self.kind = kind
+        self.context = context
+        self.record = record
+        self.operation_id = record.id
+        # A checkpoint is protected, then deleted: one flow each.
+        self.flow_uuid = str(uuid.uuid5(FLOW_NAMESPACE, '%s:%s' % (
+            kind.name, record.id)))
+        self.work_queue = agent.work_queue
+        self.provider = providers.get_registry().get(record.provider_id)
+        self.bank = bank_module.Bank.from_provider(self.provider)
+        self._plugins = {}
+        self._done = {}
+        self._lock = threading.Lock()
+        self._engine = None
+        self._abandoned = threading.Event()
+        self._parameters = self._operation_parameters()
+
+    def _operation_parameters(self):
+        if self.kind.name == 'protect':
+            return dict(self.record.protection_plan.get('parameters') or {})
+        return dict(getattr(self.record, 'parameters', None) or {})
+
+    # What the tasks ask of their run.
+
+    def plugin_for(self, resource):
+        plugin_class = self.provider.plugin_for(resource.type)
+        if plugin_class is None:
+            return None
+        with self._lock:
+            if resource.type not in self._plugins:
+                self._plugins[resource.type] = plugin_class(
+                    self.provider.config)
+            return self._plugins[resource.type]
+
+    def work_of(self, resource):
+        plugin = self.plugin_for(resource)
+        if plugin is None:
+            return NO_WORK
+        return self.kind.work(plugin, resource) or NO_WORK
+
+    def backend_of(self, resource):
+        plugin = self.plugin_for(resource)
+        return getattr(plugin, 'backend', None)
+
+    def parameters_for(self, resource):
+        merged = dict(self._parameters.get(resource.type) or {})
+        merged.update(self._parameters.get(resource.key()) or {})
+        return merged
+
+    def activity_context(self, resource, children=None):
+        return activity.ActivityContext(
+            context=self.context, operation=self.kind.name,
+            operation_id=self.operation_id, resource=resource,
+            parameters=self.parameters_for(resource),
+            bank=checkpoint_layout.resource_section(
+                self.bank, self.kind.checkpoint_id(self.record),
+                resource.key(), writable=self.kind.writable_bank()),
+            children=children or {})
+
+    def resource_completed(self, resource):
+        with self._lock:
+            self._done[resource.key()] = self.kind.resource_done
+
+    def statuses(self):
+        with self._lock:
+            return dict(self._done)
+
+    # What the kinds ask of their run.
+
+    def checkpoint_dict(self):
+        record = self.record
+        return {'id': record.id, 'status': record.status,
+                'owner_id': self.agent.owner,
+                'provider_id': record.provider_id,
+                'project_id': record.project_id,
+                'protection_plan': record.protection_plan,
+                'extra_info': record.extra_info or {},
+                'created_at': record.created_at.isoformat(),
+                'resource_graph': record.resource_graph}
+
+    def complete(self, values):
+        """Write the final state and give the claim up, atomically."""
+        self.record = db.operation_release(
+            self.context, self.kind.record, self.operation_id,
+            self.agent.owner, values)
+
+    def log_outcome(self, status, error=None):
+        db.operation_log_finish(
+            self.context, {self.kind.log_key: self.operation_id,
+                           'operation_type': self.kind.log_type},
+            status, error)
+
+    def notify(self, phase, **payload):
+        payload.update({'id': self.operation_id,
+                        'project_id': self.record.project_id,
+                        'provider_id': self.record.provider_id})
+        event = '%s.%s' % (self.kind.event, phase)
+        try:
+            notifier = rpc.get_notifier('smaug-protection.%s' % CONF.host)
+            if phase == 'error':
+                notifier.error(self.context, event, payload)
+            else:
+                notifier.info(self.context, event, payload)
+        except Exception:
+            LOG.exception('Could not send %s', event)
+
+    def release_checkpoint_quota(self):
+        with quota.reserved(self.context, project_id=self.record.project_id,
+                            checkpoints=-1):
+            pass
+
+    # The flow.
+
+    def execute(self):
+        """Run (or resume) the flow; the kind records the outcome.
+
+        :returns: whether the flow ended (False: it was suspended, and
+            keeps its saved state for whoever resumes it).
+        """
+        graph = self.kind.graph(self)
+        flow = linear_flow.Flow('%s:%s' % (self.kind.name,
+                                           self.operation_id))
+        flow.add(kinds.Begin(self),
+                 resource_flow.build('resources', self, graph, self.work_of),
+                 kinds.Finish(self))
+        persistence = self.agent.persistence
+        detail = (persistence.load_flow_detail(self.flow_uuid) or
+                  tf_models.FlowDetail(flow.name, uuid=self.flow_uuid))
+        self._engine = flow_engine.ResourceFlowEngine(
+            flow, detail, persistence,
+            {'max_workers': CONF.protection.flow_workers})
+        if not self._abandoned.is_set():
+            self._engine.run()
+        if self._abandoned.is_set():
+            # Taskflow may report a suspended flow whose queued tasks it
+            # cancelled as reverted, though nothing was reverted: the
+            # saved state must say suspended, for whoever resumes it.
+            self._engine.storage.set_flow_state(tf_states.SUSPENDED)
+            return False
+        # Kept when the run broke off (the database or the agent went
+        # away): whoever takes the operation over resumes from it.
+        if self._engine.storage.get_flow_state() not in FINISHED:
+            return False
+        persistence.delete_flow_detail(self.flow_uuid)
+        return True
+
+    def abandon(self):
+        """Stop scheduling tasks (the agent stops, or lost its claim)."""
+        self._abandoned.set()
+        if self._engine is not None:
+            self._engine.suspend()
