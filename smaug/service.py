@@ -139,6 +139,7 @@ class WSGIService(service.ServiceBase):
         self._server = wsgi.Server(
             (self.conf.api.bind_host, self.conf.api.bind_port),
             app.load_app(), numthreads=self.conf.api.threads,
+            request_queue_size=self.conf.api.backlog,
             server_name='smaug-api')
         self._server.prepare()
         self._thread = threading.Thread(target=self._server.serve,

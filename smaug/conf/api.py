@@ -21,6 +21,9 @@ api_opts = [
                                    'single-node demos and tests only')],
                help='How API requests are authenticated; selects the '
                     'paste pipeline.'),
+    cfg.IntOpt('backlog', default=128, min=1,
+               help='Connections the standalone server queues while every '
+                    'thread is busy; beyond it clients are refused.'),
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='The most items a list request returns in one page.'),
     cfg.StrOpt('public_endpoint',
