@@ -23,6 +23,10 @@ protection_opts = [
                help='How long an agent\'s claim on an operation lasts '
                     'without renewal; an agent that dies loses its '
                     'operations to others after this long.'),
+    cfg.FloatOpt('progress_interval', default=2.0, min=0.1,
+                 help='Seconds between writes of a running operation\'s '
+                      'per-resource progress to its record (they renew '
+                      'its lease too).'),
     cfg.IntOpt('orphan_scan_interval', default=10, min=1,
                help='Seconds between scans for operations nobody works '
                     'on: expired claims, and casts no agent received.'),

@@ -630,16 +630,18 @@ def operation_claim(context, model_name, record_id, owner, lease_seconds,
 
 
 def operation_renew_lease(context, model_name, record_id, owner,
-                          lease_seconds):
+                          lease_seconds, values=None):
     """Extend ``owner``'s lease; even an expired one nobody took over.
 
+    :param values: written in the same statement, only while ``owner``
+        holds the record (progress, so it never overwrites a final state).
     :raises: the record's NotFound; OperationClaimed if ``owner`` no longer
         holds the record.
     """
     expires = models.utcnow() + datetime.timedelta(seconds=lease_seconds)
     return _change_lease(context, model_name, record_id,
                          lambda model: model.owner == owner,
-                         {'lease_expires_at': expires}, owner)
+                         dict(values or {}, lease_expires_at=expires), owner)
 
 
 def operation_release(context, model_name, record_id, owner, values=None):

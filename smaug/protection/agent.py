@@ -180,9 +180,11 @@ class Agent:
     # Background threads.
 
     def _keep_leases(self):
+        """Renew the claims, and show each operation's progress with them."""
         lease = self.conf.protection.lease_seconds
+        interval = min(lease / 3.0, self.conf.protection.progress_interval)
         admin = context_module.get_admin_context()
-        while not self._stopping.wait(lease / 3.0):
+        while not self._stopping.wait(interval):
             with self._lock:
                 held = [run for run in self._held.values()
                         if run is not None]
@@ -190,7 +192,8 @@ class Agent:
                 model, record_id = run.kind.record, run.operation_id
                 try:
                     db.operation_renew_lease(admin, model, record_id,
-                                             self.owner, lease)
+                                             self.owner, lease,
+                                             run.progress_values())
                 except exception.OperationClaimed:
                     LOG.error('Lost the claim on %s %s; stopping its flow',
                               model, record_id)

@@ -58,6 +58,8 @@ class Kind:
     """
 
     name = record = pending = succeeded = failed = None
+    #: Whether the record has a ``progress`` column.
+    has_progress = True
     resource_done = None
     log_type = log_key = event = None
     get = update = None
@@ -199,6 +201,7 @@ class Restore(Kind):
 class Verify(Kind):
     name = 'verify'
     record = 'verification'
+    has_progress = False
     pending = states.VerificationStatus.IN_PROGRESS
     succeeded = states.VerificationStatus.SUCCESS
     failed = states.VerificationStatus.FAIL

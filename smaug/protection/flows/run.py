@@ -6,6 +6,7 @@ whatever an earlier run of the same operation saved), and writes the
 outcome: the record's final state, per-resource statuses and reasons, the
 operation log, and notifications.
 """
+import functools
 import threading
 import uuid
 
@@ -58,6 +59,8 @@ class OperationRun:
         self.bank = bank_module.Bank.from_provider(self.provider)
         self._plugins = {}
         self._done = {}
+        self._progress = {}
+        self._resource_count = None
         self._lock = threading.Lock()
         self._engine = None
         self._abandoned = threading.Event()
@@ -103,15 +106,32 @@ class OperationRun:
             bank=checkpoint_layout.resource_section(
                 self.bank, self.kind.checkpoint_id(self.record),
                 resource.key(), writable=self.kind.writable_bank()),
-            children=children or {})
+            children=children or {},
+            progress=functools.partial(self.report_progress, resource))
 
     def resource_completed(self, resource):
         with self._lock:
             self._done[resource.key()] = self.kind.resource_done
 
+    def report_progress(self, resource, done, total=None):
+        """What an activity has done so far (bytes, or steps)."""
+        with self._lock:
+            self._progress[resource.key()] = {'done': done, 'total': total}
+
     def statuses(self):
         with self._lock:
             return dict(self._done)
+
+    def progress_values(self):
+        """The record's columns that show how far the operation is."""
+        with self._lock:
+            values = {'resources_status': dict(self._done)}
+            if self.kind.has_progress:
+                values['progress'] = {
+                    'resources_done': len(self._done),
+                    'resources_total': self._resource_count,
+                    'resources': dict(self._progress)}
+        return values
 
     # What the kinds ask of their run.
 
@@ -166,6 +186,7 @@ class OperationRun:
             keeps its saved state for whoever resumes it).
         """
         graph = self.kind.graph(self)
+        self._resource_count = len(graph)
         flow = linear_flow.Flow('%s:%s' % (self.kind.name,
                                            self.operation_id))
         flow.add(kinds.Begin(self),

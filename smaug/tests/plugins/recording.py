@@ -95,6 +95,7 @@ class RecordingParallel(_Step, activity.ParallelActivity):
 
     def run(self, ctx, started):
         self._step(ctx, 'run')
+        ctx.progress(1, 1)
         if ctx.operation == 'protect':
             self._record(ctx, 'run', 'created')
             ctx.bank.put_json('metadata', {'resource': ctx.resource.id})

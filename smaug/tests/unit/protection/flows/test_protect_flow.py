@@ -135,3 +135,26 @@ class ProtectFlowTest(testtools.TestCase):
         for resource_id in finished_before:
             self.assertEqual(1, len(sync_ends[resource_id]), resource_id)
         self.assertIsNotNone(successor)
+
+    def test_progress_is_visible_while_the_operation_runs(self):
+        h = self.useFixture(harness.EngineHarness(
+            provider_options='delay = 0.03', work_concurrency=2,
+            flow_workers=2, progress_interval=0.1))
+        checkpoint = h.checkpoint(40)
+        h.agent.accept(PROTECT, h.context, checkpoint.id)
+        partial = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            record = db.checkpoint_get(h.context, checkpoint.id)
+            if record.status != 'protecting':
+                break
+            done = len(record.resources_status or {})
+            if 0 < done < 40:
+                partial = record
+            time.sleep(0.05)
+        self.assertIsNotNone(partial, 'no partial progress was ever shown')
+        self.assertEqual(40, partial.progress['resources_total'])
+        self.assertLess(partial.progress['resources_done'], 40)
+        self.assertTrue(partial.progress['resources'])
+        self.assertEqual('available', record.status)
+        self.assertEqual(40, len(record.resources_status))
