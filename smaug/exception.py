@@ -116,3 +116,8 @@ class DBError(SmaugException):
 class ResourceGraphCycle(Invalid):
     message = ('The resources depend on each other in a loop through '
                '%(resource)s.')
+
+
+class NoCapablePlugin(NotFound):
+    message = ('No protection plugin protects %(type)s with the '
+               'capabilities %(capabilities)s.')

@@ -12,6 +12,7 @@ from oslo_log import log as logging
 from stevedore import driver
 
 from smaug import exception
+from smaug.protection import capabilities
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -29,7 +30,12 @@ provider_opts = [
                help='Entry point name of the bank plugin (smaug.banks).'),
     cfg.MultiStrOpt('plugin', default=[],
                     help='Entry point names of protection plugins '
-                         '(smaug.protections); repeat for several.'),
+                         '(smaug.protections); repeat for several. For a '
+                         'type several protect, the first listed wins.'),
+    cfg.ListOpt('required_capabilities', default=[],
+                help='Capabilities every plugin of this provider must '
+                     'have (incremental, live, crash-consistent, offload, '
+                     'copy); plugins without them are not used.'),
 ]
 
 
@@ -43,12 +49,21 @@ class Provider:
         self.description = section.description
         self.bank_name = section.bank
         self.config = conf
+        self.required_capabilities = frozenset(
+            section.required_capabilities)
+        self.capabilities = capabilities.CapabilityRegistry(
+            (name, driver.DriverManager(PLUGIN_NAMESPACE, name,
+                                        invoke_on_load=False).driver)
+            for name in section.plugin)
         self.plugins = {}
-        for name in section.plugin:
-            plugin_class = driver.DriverManager(
-                PLUGIN_NAMESPACE, name, invoke_on_load=False).driver
-            for resource_type in plugin_class.get_supported_resources_types():
-                self.plugins.setdefault(resource_type, plugin_class)
+        for resource_type in self.capabilities.resource_types():
+            try:
+                found = self.capabilities.find(resource_type,
+                                               self.required_capabilities)
+            except exception.NoCapablePlugin as reason:
+                LOG.warning('Provider %s: %s', self.name, reason)
+                continue
+            self.plugins[resource_type] = found[0][1]
 
     def extended_info_schema(self):
         """The per-type schemas the API publishes for this provider."""
@@ -65,6 +80,16 @@ class Provider:
 
     def plugin_for(self, resource_type):
         return self.plugins.get(resource_type)
+
+    def plugin_with(self, resource_type, required=()):
+        """The plugin for ``resource_type`` with ``required`` capabilities
+        besides the provider's own.
+
+        :raises NoCapablePlugin: when none of the provider's plugins has
+            them.
+        """
+        wanted = self.required_capabilities | frozenset(required)
+        return self.capabilities.find(resource_type, wanted)[0][1]
 
 
 def _provider_dir():
