@@ -114,6 +114,21 @@ def match_filters(items, wanted):
             if all(item.get(key) == value for key, value in wanted.items())]
 
 
+def list_records(request, get_all, sortable, filters):
+    """A page of a list route's records, as its query string asks.
+
+    :param get_all: the ``db.<record>_get_all`` to call.
+    :param sortable: the sort keys the route accepts.
+    :param filters: the column filters, read from the query already.
+    :returns: (records, limit), what the views need for next links.
+    """
+    marker, limit, sort_keys, sort_dirs = paging(request, sortable)
+    records = get_all(request.context, filters=filters, marker=marker,
+                      limit=limit, sort_keys=sort_keys, sort_dirs=sort_dirs,
+                      all_tenants=all_tenants(request))
+    return records, limit
+
+
 def all_tenants(request):
     """Whether an admin asked to see every project; ignored for others."""
     wanted = strutils.bool_from_string(request.GET.get('all_tenants', '0'))

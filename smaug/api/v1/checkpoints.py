@@ -133,12 +133,9 @@ class CheckpointsController:
                 not context.is_admin:
             raise exception.PolicyNotAuthorized(
                 action='listing the checkpoints of another project')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        checkpoints = db.checkpoint_get_all(
-            context, filters=_list_filters(request, provider_id),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        checkpoints, limit = common.list_records(
+            request, db.checkpoint_get_all, SORT_KEYS,
+            _list_filters(request, provider_id))
         return views.collection(request, checkpoints, limit)
 
     @validation.query_schema(common.NO_QUERY)

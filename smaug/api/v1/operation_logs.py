@@ -28,12 +28,9 @@ class OperationLogsController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'operation_log:list')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        logs = db.operation_log_get_all(
-            context, filters=common.filters(request, FILTERS),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        logs, limit = common.list_records(
+            request, db.operation_log_get_all, SORT_KEYS,
+            common.filters(request, FILTERS))
         return views.collection(request, logs, limit)
 
     @validation.query_schema(common.NO_QUERY)

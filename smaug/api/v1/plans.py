@@ -50,12 +50,9 @@ class PlansController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'plan:get_all')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        plans = db.plan_get_all(
-            context, filters=common.filters(request, FILTERS),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        plans, limit = common.list_records(
+            request, db.plan_get_all, SORT_KEYS,
+            common.filters(request, FILTERS))
         return views.collection(request, plans, limit)
 
     def show(self, request, id):

@@ -34,12 +34,9 @@ class RestoresController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'restore:get_all')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        restores = db.restore_get_all(
-            context, filters=common.filters(request, FILTERS),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        restores, limit = common.list_records(
+            request, db.restore_get_all, SORT_KEYS,
+            common.filters(request, FILTERS))
         return views.collection(request, restores, limit)
 
     @validation.query_schema(common.NO_QUERY)

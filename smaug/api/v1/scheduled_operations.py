@@ -103,15 +103,11 @@ class ScheduledOperationsController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'scheduled_operation:list')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
         filters = common.filters(request, FILTERS)
         if 'enabled' in filters:
             filters['enabled'] = common.bool_param(filters['enabled'])
-        operations = db.scheduled_operation_get_all(
-            context, filters=filters, marker=marker, limit=limit,
-            sort_keys=sort_keys, sort_dirs=sort_dirs,
-            all_tenants=common.all_tenants(request))
+        operations, limit = common.list_records(
+            request, db.scheduled_operation_get_all, SORT_KEYS, filters)
         return views.collection(request, operations, limit)
 
     @validation.query_schema(common.NO_QUERY)

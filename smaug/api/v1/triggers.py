@@ -58,12 +58,9 @@ class TriggersController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'trigger:list')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        triggers = db.trigger_get_all(
-            context, filters=common.filters(request, FILTERS),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        triggers, limit = common.list_records(
+            request, db.trigger_get_all, SORT_KEYS,
+            common.filters(request, FILTERS))
         return views.collection(request, triggers, limit)
 
     @validation.query_schema(common.NO_QUERY)

@@ -35,12 +35,9 @@ class VerificationsController:
     def index(self, request):
         context = request.context
         policy.authorize(context, 'verification:get_all')
-        marker, limit, sort_keys, sort_dirs = common.paging(request,
-                                                            SORT_KEYS)
-        verifications = db.verification_get_all(
-            context, filters=common.filters(request, FILTERS),
-            marker=marker, limit=limit, sort_keys=sort_keys,
-            sort_dirs=sort_dirs, all_tenants=common.all_tenants(request))
+        verifications, limit = common.list_records(
+            request, db.verification_get_all, SORT_KEYS,
+            common.filters(request, FILTERS))
         return views.collection(request, verifications, limit)
 
     @validation.query_schema(common.NO_QUERY)
