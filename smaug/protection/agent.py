@@ -189,12 +189,16 @@ class Agent:
                 held = [run for run in self._held.values()
                         if run is not None]
             for run in held:
+                if run.finished.is_set():
+                    continue
                 model, record_id = run.kind.record, run.operation_id
                 try:
                     db.operation_renew_lease(admin, model, record_id,
                                              self.owner, lease,
                                              run.progress_values())
                 except exception.OperationClaimed:
+                    if run.finished.is_set():
+                        continue  # released with its final state just now
                     LOG.error('Lost the claim on %s %s; stopping its flow',
                               model, record_id)
                     run.abandon()

@@ -7,6 +7,7 @@ leaves its record pending); the resource part is the graph of activities
 that the provider's plugins supply for this kind; ``finish`` records the
 success.
 """
+from oslo_log import log as logging
 from taskflow import task
 
 from smaug import states
@@ -15,6 +16,8 @@ from smaug.protection import graph as graph_module
 from smaug.protection import protectable
 from smaug.protection import resource as resource_module
 from smaug.protection.bank import checkpoint_layout
+
+LOG = logging.getLogger(__name__)
 
 
 class Begin(task.Task):
@@ -28,6 +31,8 @@ class Begin(task.Task):
         self._run.kind.begin(self._run)
 
     def revert(self, flow_failures=None, **kwargs):
+        if self._run.abandoned:
+            return
         reasons = {}
         for name, failure in (flow_failures or {}).items():
             key = name.partition(':')[2] or name
@@ -85,8 +90,8 @@ class Kind:
 
     def finish(self, run):
         run.complete({'status': self.succeeded,
-                      'resources_status': run.statuses()})
-        run.log_outcome(states.OperationLogStatus.SUCCESS)
+                      'resources_status': run.statuses()},
+                     states.OperationLogStatus.SUCCESS)
         run.notify('end')
 
     def fail(self, run, reasons):
@@ -95,8 +100,8 @@ class Kind:
             statuses[key] = 'error'
         run.complete({'status': self.failed, 'resources_status': statuses,
                       'resources_reason': reasons,
-                      'error_reason': _summary(reasons)})
-        run.log_outcome(states.OperationLogStatus.FAILED, _summary(reasons))
+                      'error_reason': _summary(reasons)},
+                     states.OperationLogStatus.FAILED, _summary(reasons))
         run.notify('error', reasons=reasons)
 
 
@@ -151,7 +156,14 @@ class Protect(Kind):
         super().finish(run)
 
     def fail(self, run, reasons):
-        checkpoint_layout.update_status(run.bank, run.record.id, self.failed)
+        try:
+            checkpoint_layout.update_status(run.bank, run.record.id,
+                                            self.failed)
+        except Exception:
+            # The record must still say what happened; the bank's copy
+            # stays "protecting", which an import reads as failed.
+            LOG.exception('Could not mark checkpoint %s failed in its bank',
+                          run.record.id)
         super().fail(run, reasons)
 
 

@@ -144,7 +144,10 @@ class FlowPersistence(base.Backend):
         detail = tf_models.FlowDetail.from_dict(flow.data)
         for (data,) in atoms:
             atom_class = tf_models.atom_detail_class(data['type'])
-            detail.add(atom_class.from_dict(data['detail']))
+            atom = atom_class.from_dict(data['detail'])
+            detail.add(atom)
+            # Resumed atoms are saved on their own before their flow is.
+            self._atom_flows[atom.uuid] = uuid
         return detail
 
     def delete_flow_detail(self, uuid):

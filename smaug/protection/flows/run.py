@@ -8,17 +8,22 @@ operation log, and notifications.
 """
 import functools
 import threading
+import time
 import uuid
 
 from oslo_config import cfg
+from oslo_db import exception as db_exception
 from oslo_log import log as logging
+from sqlalchemy import exc as sa_exception
 from taskflow import states as tf_states
 from taskflow.patterns import linear_flow
 from taskflow.persistence import models as tf_models
 
+from smaug import exception
 from smaug import quota
 from smaug import rpc
 from smaug.db import api as db
+from smaug.db import session as db_session
 from smaug.protection import activity
 from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
@@ -26,6 +31,7 @@ from smaug.protection.bank import checkpoint_layout
 from smaug.protection.flows import engine as flow_engine
 from smaug.protection.flows import kinds
 from smaug.protection.flows import resource_flow
+from smaug.protection.flows import tasks
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -33,6 +39,31 @@ LOG = logging.getLogger(__name__)
 NO_WORK = activity.ResourceWork()
 FLOW_NAMESPACE = uuid.UUID('0b6f4b1e-8d0c-4a55-9a8e-5b2f7f9d6c31')
 FINISHED = (tf_states.SUCCESS, tf_states.REVERTED)
+
+
+UNREACHABLE = (db_exception.DBConnectionError, sa_exception.OperationalError)
+
+
+def _retry_while_unreachable(function, *args):
+    """Call ``function``, retrying while the database cannot be reached.
+
+    Finished work must not be reverted because its outcome could not be
+    written during a database restart; if another agent took the
+    operation over meanwhile, the write fails with OperationClaimed and
+    this run stands down (see :meth:`OperationRun.abandon`).
+    """
+    deadline = time.monotonic() + max(60, 3 * CONF.protection.lease_seconds)
+    delay = 0.2
+    while True:
+        try:
+            return function(*args)
+        except UNREACHABLE:
+            if time.monotonic() >= deadline:
+                raise
+            LOG.warning('The database is unreachable; retrying in %.1fs',
+                        delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 class OperationRun:
@@ -64,6 +95,8 @@ class OperationRun:
         self._lock = threading.Lock()
         self._engine = None
         self._abandoned = threading.Event()
+        #: Set once the record holds its final state and no claim.
+        self.finished = threading.Event()
         self._parameters = self._operation_parameters()
 
     def _operation_parameters(self):
@@ -146,17 +179,33 @@ class OperationRun:
                 'created_at': record.created_at.isoformat(),
                 'resource_graph': record.resource_graph}
 
-    def complete(self, values):
-        """Write the final state and give the claim up, atomically."""
-        self.record = db.operation_release(
-            self.context, self.kind.record, self.operation_id,
-            self.agent.owner, values)
+    def complete(self, values, log_status, log_error=None):
+        """Write the final state, end the operation log and give the claim
+        up, in one transaction.
 
-    def log_outcome(self, status, error=None):
-        db.operation_log_finish(
-            self.context, {self.kind.log_key: self.operation_id,
-                           'operation_type': self.kind.log_type},
-            status, error)
+        A database outage here must not turn finished work into a revert:
+        the write is retried for up to ``lease_seconds``.
+        """
+        try:
+            self.record = _retry_while_unreachable(
+                self._write_outcome, values, log_status, log_error)
+        except exception.OperationClaimed:
+            # Another agent owns the operation now: it finishes it from
+            # the saved flow; undoing anything here would undo its work.
+            self.abandon()
+            raise
+        self.finished.set()
+
+    def _write_outcome(self, values, log_status, log_error):
+        with db_session.writer(self.context):
+            record = db.operation_release(
+                self.context, self.kind.record, self.operation_id,
+                self.agent.owner, values)
+            db.operation_log_finish(
+                self.context, {self.kind.log_key: self.operation_id,
+                               'operation_type': self.kind.log_type},
+                log_status, log_error)
+        return record
 
     def notify(self, phase, **payload):
         payload.update({'id': self.operation_id,
@@ -198,8 +247,18 @@ class OperationRun:
         self._engine = flow_engine.ResourceFlowEngine(
             flow, detail, persistence,
             {'max_workers': CONF.protection.flow_workers})
+        self._remember_finished_resources(detail)
         if not self._abandoned.is_set():
-            self._engine.run()
+            try:
+                self._engine.run()
+            except Exception:
+                # Taskflow raises the failure that made the flow revert;
+                # a reverted flow has recorded its outcome (Begin.revert).
+                if not self.finished.is_set():
+                    raise
+        if self.finished.is_set():
+            persistence.delete_flow_detail(self.flow_uuid)
+            return True
         if self._abandoned.is_set():
             # Taskflow may report a suspended flow whose queued tasks it
             # cancelled as reverted, though nothing was reverted: the
@@ -212,6 +271,19 @@ class OperationRun:
             return False
         persistence.delete_flow_detail(self.flow_uuid)
         return True
+
+    def _remember_finished_resources(self, detail):
+        """Statuses of the resources an earlier run of this flow did."""
+        with self._lock:
+            for atom in detail:
+                if (atom.name.startswith(tasks.SYNC_PREFIX) and
+                        atom.state == tf_states.SUCCESS):
+                    key = atom.name[len(tasks.SYNC_PREFIX):]
+                    self._done[key] = self.kind.resource_done
+
+    @property
+    def abandoned(self):
+        return self._abandoned.is_set()
 
     def abandon(self):
         """Stop scheduling tasks (the agent stops, or lost its claim)."""

@@ -13,8 +13,11 @@ def parallel_name(resource):
     return 'parallel:' + resource.key()
 
 
+SYNC_PREFIX = 'sync:'
+
+
 def sync_name(resource):
-    return 'sync:' + resource.key()
+    return SYNC_PREFIX + resource.key()
 
 
 class ParallelTask(task.Task):
@@ -39,8 +42,9 @@ class ParallelTask(task.Task):
         return {'started': started}
 
     def revert(self, result=None, **kwargs):
-        if result is None:
-            return  # never ran: taskflow reverts the whole flow
+        if result is None or self._run.abandoned:
+            # Never ran; or the operation is another agent's now.
+            return
         self._run.work_queue.settle(self._job())
         started = result.get('started') if isinstance(result, dict) else None
         self._activity.revert(self._run.activity_context(self._resource),
@@ -83,7 +87,7 @@ class SyncTask(task.Task):
         return {'outcome': outcome}
 
     def revert(self, result=None, **kwargs):
-        if self._work.sync is None or result is None:
+        if self._work.sync is None or result is None or self._run.abandoned:
             return
         outcome = result.get('outcome') if isinstance(result, dict) else None
         self._work.sync.revert(self._run.activity_context(self._resource),
