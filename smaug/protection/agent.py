@@ -201,7 +201,7 @@ class Agent:
                         continue  # released with its final state just now
                     LOG.error('Lost the claim on %s %s; stopping its flow',
                               model, record_id)
-                    run.abandon()
+                    run.abandon(claim_lost=True)
                 except Exception:
                     LOG.exception('Could not renew the lease of %s %s',
                                   model, record_id)

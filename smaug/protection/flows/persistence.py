@@ -119,6 +119,13 @@ class FlowPersistence(base.Backend):
         # Taskflow saves an atom without its flow, but its row needs the
         # flow's key: atom uuid -> flow uuid, for the flows of this process.
         self._atom_flows = {}
+        # Flows another agent took over: this process must not write them
+        # again (it would bring back a flow the new owner finished).
+        self._fenced = set()
+
+    def fence(self, flow_uuid):
+        """Drop every later save of ``flow_uuid`` from this process."""
+        self._fenced.add(flow_uuid)
 
     def get_connection(self):
         return _Connection(self)
@@ -163,6 +170,8 @@ class FlowPersistence(base.Backend):
                 connection.execute(table.delete().where(column == uuid))
 
     def save_flow(self, flow_detail):
+        if flow_detail.uuid in self._fenced:
+            return
         self._writer.put('flow', flow_detail.uuid, {
             'name': flow_detail.name, 'state': flow_detail.state,
             'data': flow_detail.to_dict()})
@@ -178,6 +187,8 @@ class FlowPersistence(base.Backend):
         self._save_atom(flow_uuid, atom_detail)
 
     def _save_atom(self, flow_uuid, atom_detail):
+        if flow_uuid in self._fenced:
+            return
         self._writer.put('atom', atom_detail.uuid, {
             'flow_uuid': flow_uuid, 'name': atom_detail.name,
             'state': atom_detail.state,

@@ -192,7 +192,7 @@ class OperationRun:
         except exception.OperationClaimed:
             # Another agent owns the operation now: it finishes it from
             # the saved flow; undoing anything here would undo its work.
-            self.abandon()
+            self.abandon(claim_lost=True)
             raise
         self.finished.set()
 
@@ -285,8 +285,14 @@ class OperationRun:
     def abandoned(self):
         return self._abandoned.is_set()
 
-    def abandon(self):
-        """Stop scheduling tasks (the agent stops, or lost its claim)."""
+    def abandon(self, claim_lost=False):
+        """Stop scheduling tasks (the agent stops, or lost its claim).
+
+        :param claim_lost: another agent owns the operation: nothing of
+            this run may be saved any more.
+        """
+        if claim_lost:
+            self.agent.persistence.fence(self.flow_uuid)
         self._abandoned.set()
         if self._engine is not None:
             self._engine.suspend()
