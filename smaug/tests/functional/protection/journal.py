@@ -10,7 +10,10 @@ each returns what it found wrong, so that a failure names it.
 """
 import collections
 
-SYNC_REDO_WINDOW = 0.5
+# A sync whose end was saved in the write-behind batch lost with a killed
+# agent runs again. Batches are 20 ms apart, but on 2 loaded cores a batch
+# commit was seen to lag just over 0.5 s (0.508 s in CI): allow 1 s.
+SYNC_REDO_WINDOW = 1.0
 
 
 def of_operation(entries, operation_id, operation=None):
