@@ -77,12 +77,17 @@ def _json(nullable=True):
 
 
 class LeaseMixin:
-    """An operation that an agent claims: owner, lease end and error."""
+    """An operation that an agent claims: owner, lease end and error.
+
+    ``request_context`` is the caller's serialised context, so whichever
+    agent runs the operation acts as the user who asked for it.
+    """
 
     owner: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     lease_expires_at: orm.Mapped[datetime.datetime | None] = (
         orm.mapped_column(Timestamp, index=True))
     error_reason: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    request_context: orm.Mapped[dict | None] = _json()
 
 
 class Service(Base):
@@ -121,6 +126,7 @@ class Plan(Base):
     user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     status: orm.Mapped[str] = orm.mapped_column(sa.String(64))
     parameters: orm.Mapped[dict] = _json(nullable=False)
+    required_capabilities: orm.Mapped[list | None] = _json()
 
     resources: orm.Mapped[list['PlanResource']] = orm.relationship(
         back_populates='plan', cascade='all, delete-orphan',
@@ -281,6 +287,7 @@ class ScheduledOperation(Base):
         sa.ForeignKey('triggers.id'), index=True)
     operation_definition: orm.Mapped[dict] = _json(nullable=False)
     enabled: orm.Mapped[bool] = orm.mapped_column(default=True)
+    request_context: orm.Mapped[dict | None] = _json()
 
 
 class ScheduledOperationState(Base):
@@ -320,6 +327,13 @@ class ScheduledOperationLog(Base):
         sa.String(UUID_LENGTH))
     error: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     extend_info: orm.Mapped[dict | None] = _json()
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            'operation_id', 'expect_start_time',
+            name='uniq_scheduled_operation_logs0operation_id0'
+                 'expect_start_time'),
+    )
 
 
 class Quota(Base):
