@@ -121,3 +121,18 @@ class ResourceGraphCycle(Invalid):
 class NoCapablePlugin(NotFound):
     message = ('No protection plugin protects %(type)s with the '
                'capabilities %(capabilities)s.')
+
+
+class OpenStackAccessUnavailable(SmaugException):
+    message = 'OpenStack cannot be reached on behalf of %(who)s: %(reason)s'
+    code = 503
+
+
+class WaitTimeout(SmaugException):
+    message = ('%(what)s did not become %(goal)s within %(timeout)s s '
+               '(last status: %(status)s).')
+    code = 504
+
+
+class ResourceFailed(SmaugException):
+    message = '%(what)s went to status %(status)s: %(reason)s'

@@ -2,6 +2,7 @@
 from oslo_config import cfg
 
 from smaug.conf import api
+from smaug.conf import clients
 from smaug.conf import operationengine
 from smaug.conf import protection
 from smaug.conf import quota
@@ -10,6 +11,6 @@ from smaug.conf import upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, service, protection, operationengine, quota,
+for _module in (api, service, clients, protection, operationengine, quota,
                 upgrade_levels):
     _module.register_opts(CONF)

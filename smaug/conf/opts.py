@@ -4,13 +4,15 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from smaug.conf import api
+from smaug.conf import clients
 from smaug.conf import operationengine
 from smaug.conf import protection
 from smaug.conf import quota
 from smaug.conf import service
 from smaug.conf import upgrade_levels
 
-_MODULES = (service, api, protection, operationengine, quota, upgrade_levels)
+_MODULES = (service, api, clients, protection, operationengine, quota,
+            upgrade_levels)
 
 
 def list_opts():

@@ -71,12 +71,18 @@ def _add(context, record):
 
 
 def _create(context, model, values):
-    """A new record of the context's project, with a new uuid for id."""
+    """A new record of the context's project, with a new uuid for id.
+
+    Records that an agent or an engine works on later keep the creator's
+    context, so that whoever runs them acts as that user.
+    """
     values = dict(values)
     values.setdefault('id', str(uuid.uuid4()))
     values.setdefault('project_id', context.project_id)
     if hasattr(model, 'user_id'):
         values.setdefault('user_id', context.user_id)
+    if hasattr(model, 'request_context'):
+        values.setdefault('request_context', context.to_dict())
     return _add(context, model(**values))
 
 

@@ -245,7 +245,14 @@ class Agent:
 
 
 def _context_of(record):
-    """The context of the user an operation record was made for."""
+    """The context of the user an operation record was made for.
+
+    The creator's stored context when the record has one (its token and
+    catalog let plugins reach OpenStack), else a bare member context.
+    """
+    if record.request_context:
+        return context_module.RequestContext.from_dict(
+            record.request_context, overwrite=False)
     return context_module.RequestContext(
         user_id=record.user_id, project_id=record.project_id,
         roles=['member', 'reader'], is_admin=False, overwrite=False)

@@ -7,6 +7,7 @@ from smaug.tests.fixtures.cloud import STATE_DIR
 from smaug.tests.fixtures.cloud import devcloud  # noqa: F401
 from smaug.tests.fixtures.cloud import log_sizes
 from smaug.tests.fixtures.cloud import service_log_tails
+from smaug.tests.fixtures.cloud import smaug_clients  # noqa: F401
 
 _LOG_SIZES = pytest.StashKey[dict]()
 
