@@ -20,6 +20,8 @@ persisted, so a resumed flow gets them back and a revert knows what to undo.
 import abc
 import dataclasses
 
+from smaug.clients import auth
+
 
 class ParallelActivity(abc.ABC):
     """Work on one resource that needs nothing from its children."""
@@ -91,6 +93,9 @@ class ActivityContext:
     :ivar parallel_result: (sync) what the parallel activity's run returned.
     :ivar children: (sync) child resource key -> its sync result.
     :ivar progress: callable(done, total) to report bytes or steps.
+    :ivar restore_target: (restore) where to restore when it is not the
+        requester's project: ``auth_url`` plus the ``restore_auth``
+        credentials (username, password, optional project).
     """
 
     context: object
@@ -102,3 +107,13 @@ class ActivityContext:
     parallel_result: object = None
     children: dict = dataclasses.field(default_factory=dict)
     progress: object = None
+    restore_target: dict = None
+
+    def openstack_session(self):
+        """A keystoneauth session acting for this operation: as the
+        restore target's user when there is one, else as the requester."""
+        if self.restore_target:
+            target = dict(self.restore_target)
+            target.pop('type', None)
+            return auth.session_for_credentials(**target)
+        return auth.session_for(self.context)

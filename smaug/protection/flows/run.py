@@ -140,7 +140,15 @@ class OperationRun:
                 self.bank, self.kind.checkpoint_id(self.record),
                 resource.key(), writable=self.kind.writable_bank()),
             children=children or {},
-            progress=functools.partial(self.report_progress, resource))
+            progress=functools.partial(self.report_progress, resource),
+            restore_target=self._restore_target())
+
+    def _restore_target(self):
+        target_url = getattr(self.record, 'restore_target', None)
+        credentials = getattr(self.record, 'restore_auth', None)
+        if not (target_url and credentials):
+            return None
+        return dict(credentials, auth_url=target_url)
 
     def resource_completed(self, resource):
         with self._lock:
