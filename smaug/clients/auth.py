@@ -7,6 +7,8 @@ service token (``[service_credentials]``): services then accept the user's
 token after it expires, so a restore that outlives the token's lifetime
 still finishes.
 """
+import threading
+
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin
@@ -72,10 +74,28 @@ def _catalog(entries):
     return service_catalog.ServiceCatalogV2(entries)
 
 
+_SERVICE_AUTH_LOCK = threading.Lock()
+_service_auth_plugin = {}
+
+
 def _service_auth():
-    """Smaug's own credentials, or None when none are configured."""
-    return ks_loading.load_auth_from_conf_options(
-        CONF, clients_conf.SERVICE_CREDENTIALS)
+    """Smaug's own credentials, or None when none are configured.
+
+    One plugin per process: it keeps Smaug's token and renews it when it
+    nears expiry, so sessions do not each ask Keystone for a new one.
+    """
+    with _SERVICE_AUTH_LOCK:
+        if 'plugin' not in _service_auth_plugin:
+            _service_auth_plugin['plugin'] = (
+                ks_loading.load_auth_from_conf_options(
+                    CONF, clients_conf.SERVICE_CREDENTIALS))
+        return _service_auth_plugin['plugin']
+
+
+def reset_service_auth():
+    """Forget the service plugin (after [service_credentials] changed)."""
+    with _SERVICE_AUTH_LOCK:
+        _service_auth_plugin.clear()
 
 
 def _session(user_auth):

@@ -4,11 +4,12 @@ import dataclasses
 
 @dataclasses.dataclass(frozen=True)
 class Resource:
-    """Identity is (type, id); name and extra_info describe it."""
+    """Identity is (type, id); name and extra_info only describe it, so a
+    resource renamed since its plan was made is still the same one."""
 
     type: str
     id: str
-    name: str = ''
+    name: str = dataclasses.field(default='', compare=False)
     extra_info: dict = dataclasses.field(default=None, compare=False,
                                          hash=False)
 
