@@ -1,0 +1,236 @@
+"""The chunk store: a bank's data layer for large objects (images,
+volumes).
+
+An object written through :class:`ChunkStore` is cut into fixed-size
+chunks stored once per bank under their content address (see
+:mod:`layout`), and described by a manifest written where the caller
+asks, usually in a resource's section of a checkpoint. Writing the same
+data again (an unchanged image protected again) stores only a new
+manifest; deleting a manifest frees its chunks at the next garbage
+collection, once no other manifest needs them.
+"""
+import dataclasses
+import hashlib
+import threading
+
+from oslo_config import cfg
+
+from smaug.protection.bank import bank as bank_module
+from smaug.protection.bank import base
+from smaug.protection.chunks import codec as codec_module
+from smaug.protection.chunks import gc
+from smaug.protection.chunks import keys
+from smaug.protection.chunks import layout
+from smaug.protection.chunks import leases
+from smaug.protection.chunks import manifest as manifest_module
+from smaug.protection.chunks import reader
+from smaug.protection.chunks import writer
+
+SHARED_SCOPE = 'shared'
+"""The encryption scope of a store made without a project."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreOptions:
+    """The ``[chunk_store]`` options a store works with."""
+
+    chunk_size: int = 4 * 1024 * 1024
+    chunks_in_flight: int = 8
+    threads: int = 4
+    compression_level: int = codec_module.DEFAULT_COMPRESSION_LEVEL
+    lease_seconds: int = 60
+    writer_wait_seconds: int = 3600
+    gc_writer_wait_seconds: int = 300
+    gc_settle_seconds: float = 5.0
+    gc_min_age_seconds: int = 900
+
+    @classmethod
+    def from_conf(cls, conf):
+        section = conf.chunk_store
+        return cls(**{field.name: section[field.name]
+                      for field in dataclasses.fields(cls)})
+
+
+class ChunkStore:
+    """The chunk store of one bank, writing for one project.
+
+    :param bank: a :class:`~smaug.protection.bank.bank.Bank`.
+    :param options: :class:`StoreOptions`.
+    :param wrapping_key: the configured key (bytes) that wraps data keys;
+        None to write unencrypted (encrypted manifests then cannot be
+        read).
+    :param project_id: whose data key encrypts what this store writes.
+    """
+
+    def __init__(self, bank, options=None, wrapping_key=None,
+                 project_id=None):
+        if isinstance(bank, bank_module.BankSection):
+            bank = bank.bank
+        self.bank = bank
+        self.options = options or StoreOptions()
+        self.wrapping_key = wrapping_key
+        self.scope = project_id or SHARED_SCOPE
+        self._codecs = {}
+        self._codecs_lock = threading.Lock()
+
+    @classmethod
+    def for_bank(cls, bank, conf=None, project_id=None):
+        """The store of ``bank``, configured by ``[chunk_store]``.
+
+        :param conf: a ConfigOpts with the options of
+            :mod:`smaug.conf.protection`; the global one by default.
+        :raises ChunkKeyError: for a malformed ``encryption_key``.
+        """
+        conf = cfg.CONF if conf is None else conf
+        return cls(bank, StoreOptions.from_conf(conf),
+                   keys.configured_key(conf.chunk_store.encryption_key),
+                   project_id)
+
+    # Codecs: one per encryption scope, its data key loaded once.
+
+    def _codec(self, scope=None, for_writing=False):
+        with self._codecs_lock:
+            if scope not in self._codecs:
+                data_key = None
+                if scope is not None and for_writing:
+                    data_key = keys.data_key_for_writing(
+                        self.bank, scope, self.wrapping_key,
+                        self.options.lease_seconds)
+                elif scope is not None:
+                    data_key = keys.read_data_key(self.bank, scope,
+                                                  self.wrapping_key)
+                self._codecs[scope] = codec_module.ChunkCodec(
+                    self.options.compression_level, data_key)
+            return self._codecs[scope]
+
+    def _writing_codec(self):
+        if self.wrapping_key is None:
+            return self._codec()
+        return self._codec(self.scope, for_writing=True)
+
+    # Objects
+
+    def write(self, stream, section, name, progress=None, size=None):
+        """Store ``stream`` as the object ``name`` of ``section``.
+
+        :param stream: a file-like object with ``read(n)``; its length
+            need not be known.
+        :param section: a writable
+            :class:`~smaug.protection.bank.bank.BankSection`; the manifest
+            is written at ``name`` in it.
+        :param progress: called as ``progress(done_bytes, size)`` as
+            chunks are stored.
+        :param size: the expected length, if known: reported to
+            ``progress`` and checked at the end.
+        :returns: the :class:`Manifest` written, its ``stats`` set.
+        :raises BankReadOnly: for a read-only section.
+        :raises smaug.exception.InvalidInput: when ``size`` is wrong.
+        :raises ChunkStoreBusy: when a garbage collection held the bank
+            for longer than ``writer_wait_seconds``.
+        :raises ChunkLeaseLost: when the write could not keep its lease
+            (no manifest is written then).
+        """
+        manifest_key = section.prefix + '/' + base.validate_key(name)
+        if not section.writable:
+            raise base.BankReadOnly(prefix=section.prefix, key=name)
+        codec = self._writing_codec()
+        with leases.WriterLease(self.bank, self.options.lease_seconds,
+                                self.options.writer_wait_seconds) as lease:
+            # The reference first: a manifest is never without one, or a
+            # collection would not see its chunks.
+            self.bank.put_object(layout.ref_key(manifest_key), b'')
+            chunks, total, sha256, stats = writer.ChunkWriter(
+                self.bank, codec, self.options, lease).store(
+                    stream, progress, size)
+            manifest = manifest_module.Manifest(
+                chunks=chunks, size=total, sha256=sha256,
+                chunk_size=self.options.chunk_size, key=manifest_key,
+                stats=stats)
+            if codec.encrypted:
+                manifest = dataclasses.replace(
+                    manifest, scope=codec.data_key.scope,
+                    key_id=codec.data_key.key_id,
+                    sealed_sha256=codec.seal(
+                        sha256.encode(), _sha256_context(manifest_key)))
+            lease.check()
+            section.put_json(name, manifest_module.to_document(manifest))
+        return manifest
+
+    def manifest(self, section, name):
+        """The manifest of ``name`` in ``section``, its digest unsealed.
+
+        :raises BankObjectNotFound:
+        :raises BankCorruption: for a damaged manifest.
+        :raises ChunkKeyError: for an encrypted one without its key.
+        """
+        key = section.prefix + '/' + base.validate_key(name)
+        manifest = manifest_module.from_document(section.get_json(name),
+                                                 key)
+        if not manifest.encrypted:
+            return manifest
+        try:
+            sha256 = self._codec(manifest.scope).unseal(manifest.sealed_sha256,
+                                  _sha256_context(key)).decode()
+        except codec_module.CodecError as error:
+            raise base.BankCorruption(key=key, reason='its digest: %s'
+                                      % error)
+        return dataclasses.replace(manifest, sha256=sha256)
+
+    def _reader(self, section, name):
+        manifest = self.manifest(section, name)
+        return reader.ChunkReader(self.bank, self._codec(manifest.scope),
+                                  self.options, manifest)
+
+    def read(self, section, name):
+        """The object's bytes, in order, a chunk at a time.
+
+        :raises BankObjectNotFound: when there is no such manifest.
+        :raises ChunkCorruption: naming the manifest and the chunk, when a
+            chunk is missing or damaged.
+        """
+        return self._reader(section, name).blocks()
+
+    def open_reader(self, section, name):
+        """The object as a binary file (``read(n)``, ``close``)."""
+        return reader.open_reader(self.read(section, name))
+
+    def verify(self, section, name):
+        """Read and check every chunk and the whole object's digest,
+        keeping nothing.
+
+        :returns: the Manifest.
+        :raises ChunkCorruption: naming the manifest and the chunk.
+        :raises BankCorruption: when the chunks are sound but do not make
+            up the object the manifest describes.
+        """
+        chunk_reader = self._reader(section, name)
+        whole = hashlib.sha256()
+        for block in chunk_reader.blocks():
+            whole.update(block)
+        manifest = chunk_reader.manifest
+        if whole.hexdigest() != manifest.sha256:
+            raise base.BankCorruption(
+                key=manifest.key,
+                reason='its chunks make an object with SHA-256 %s, not the '
+                       '%s it was written with' % (whole.hexdigest(),
+                                                   manifest.sha256))
+        return manifest
+
+    def delete(self, section, name):
+        """Delete the manifest; its chunks go at the next collection."""
+        manifest_key = section.prefix + '/' + base.validate_key(name)
+        # The manifest before its reference: a manifest left without a
+        # reference would lose its chunks to the next collection.
+        section.delete_object(name)
+        self.bank.delete_object(layout.ref_key(manifest_key))
+
+    def collect_garbage(self):
+        """Remove the chunks no manifest references; see :mod:`gc`.
+
+        :returns: a :class:`~smaug.protection.chunks.gc.GCReport`.
+        """
+        return gc.GarbageCollector(self.bank, self.options).run()
+
+
+def _sha256_context(manifest_key):
+    return manifest_module.SHA256_CONTEXT + b' ' + manifest_key.encode()
