@@ -123,6 +123,11 @@ class NoCapablePlugin(NotFound):
                'capabilities %(capabilities)s.')
 
 
+class PluginLacksCapability(Invalid):
+    message = ('The protection plugin %(plugin)s of %(type)s does not '
+               'declare the %(capability)s capability.')
+
+
 class OpenStackAccessUnavailable(SmaugException):
     message = 'OpenStack cannot be reached on behalf of %(who)s: %(reason)s'
     code = 503

@@ -11,17 +11,19 @@ A record is never left pending for work nobody will do: when the cast
 cannot be sent, the record moves to its failure state with the reason, its
 log to ``failed``, and the caller gets a 503.
 """
-from collections.abc import Callable
 import contextlib
-import dataclasses
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
+from oslo_utils import uuidutils
 
 from smaug import exception
+from smaug import policy
 from smaug import quota
 from smaug import states
+from smaug.api.views import plans as plan_views
 from smaug.db import api as db
+from smaug.protection import operations as protection_operations
 from smaug.protection import rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -30,62 +32,22 @@ UNREACHABLE = 'could not reach the protection service: %s'
 UNRECORDED = 'could not record the operation: %s'
 
 
-class OperationType:
-    """The ``operation_type`` of operation logs, as Karbor named them."""
-
-    PROTECT = 'protect'
-    DELETE = 'delete'
-    RESTORE = 'restore'
-    VERIFY = 'verify'
-    COPY = 'copy'
-
-
-@dataclasses.dataclass(frozen=True)
-class Operation:
-    """How one kind of operation is recorded and handed over.
-
-    :param operation_type: the operation log's type.
-    :param update: ``db.<record>_update``.
-    :param pending: the state the API writes the record in.
-    :param failed: the state of a record whose cast could not be sent.
-    :param cast: the :class:`rpcapi.ProtectionAPI` method to call.
-    :param log_key: the operation log column naming the record.
-    """
-
-    operation_type: str
-    update: Callable
-    pending: str
-    failed: str
-    cast: str
-    log_key: str
-
-
-PROTECT = Operation(
-    OperationType.PROTECT, db.checkpoint_update,
-    states.CheckpointStatus.PROTECTING, states.CheckpointStatus.ERROR,
-    'protect', 'checkpoint_id')
-DELETE_CHECKPOINT = Operation(
-    OperationType.DELETE, db.checkpoint_update,
-    states.CheckpointStatus.DELETING, states.CheckpointStatus.ERROR_DELETING,
-    'delete_checkpoint', 'checkpoint_id')
-RESTORE = Operation(
-    OperationType.RESTORE, db.restore_update,
-    states.RestoreStatus.IN_PROGRESS, states.RestoreStatus.FAIL,
-    'restore', 'restore_id')
-VERIFY = Operation(
-    OperationType.VERIFY, db.verification_update,
-    states.VerificationStatus.IN_PROGRESS, states.VerificationStatus.FAIL,
-    'verify', 'verification_id')
-COPY = Operation(
-    OperationType.COPY, db.copy_update,
-    states.CopyStatus.WAIT_COPYING, states.CopyStatus.FAIL,
-    'copy', 'copy_id')
+# How each kind of operation is recorded and handed over: declared once,
+# with what the agents need of it, in smaug.protection.operations.
+PROTECT = protection_operations.OPERATIONS['protect']
+DELETE_CHECKPOINT = protection_operations.OPERATIONS['delete_checkpoint']
+RESTORE = protection_operations.OPERATIONS['restore']
+VERIFY = protection_operations.OPERATIONS['verify']
+COPY = protection_operations.OPERATIONS['copy']
+# The states a checkpoint may be deleted from, a failed deletion included.
+DELETABLE = states.sources_of(states.CHECKPOINT_TRANSITIONS,
+                              states.CheckpointStatus.DELETING)
 
 
 def start(context, operation, write_record, log_ids, quota_deltas=None):
     """Record ``operation`` in its pending state and hand it over.
 
-    :param operation: one of the :class:`Operation` constants above.
+    :param operation: one of the operation constants above.
     :param write_record: called with no argument, writes the record in
         ``operation.pending`` (a create or a compare-and-swap) and returns
         it.
@@ -125,6 +87,77 @@ def start(context, operation, write_record, log_ids, quota_deltas=None):
         _fail(context, operation, record, log, reason)
         raise exception.ServiceUnavailable(reason=reason)
     return record
+
+
+def protect_plan(context, plan, extra_info, checkpoint_id=None):
+    """Start a checkpoint of ``plan``, as ``POST .../checkpoints`` does.
+
+    The checkpoint keeps the plan as it is now (``protection_plan``), so
+    later changes to the plan do not change what it holds.
+
+    :param plan: the plan record, as read by ``context``.
+    :param extra_info: the checkpoint's ``extra_info``; a
+        ``scheduled_operation_id`` in it goes to the operation log too.
+    :param checkpoint_id: the new checkpoint's id; a new uuid when None.
+    :raises PolicyNotAuthorized: when ``context`` may not protect the plan.
+    :raises OverQuota: when the plan's project has no checkpoint left.
+    :raises ServiceUnavailable: as :func:`start`.
+    :returns: the checkpoint record, ``protecting``.
+    """
+    policy.authorize(context, 'provider:checkpoint_create',
+                     {'project_id': plan.project_id})
+    values = {
+        'id': checkpoint_id or uuidutils.generate_uuid(),
+        'project_id': plan.project_id,
+        'user_id': context.user_id,
+        'provider_id': plan.provider_id,
+        'plan_id': plan.id,
+        'status': states.CheckpointStatus.PROTECTING,
+        'protection_plan': {
+            'id': plan.id, 'name': plan.name,
+            'provider_id': plan.provider_id,
+            'resources': [plan_views.resource(row)
+                          for row in plan.resources],
+            # What the agent hands the plugins as protect parameters.
+            'parameters': plan.parameters or {}},
+        'extra_info': extra_info,
+    }
+    if plan.required_capabilities:
+        # The agent uses only plugins that have them (a Smaug extension).
+        values['protection_plan']['required_capabilities'] = list(
+            plan.required_capabilities)
+    return start(
+        context, PROTECT, lambda: db.checkpoint_create(context, values),
+        {'plan_id': plan.id, 'provider_id': plan.provider_id,
+         'scheduled_operation_id': extra_info.get('scheduled_operation_id')},
+        quota_deltas={'project_id': plan.project_id, 'checkpoints': 1})
+
+
+def delete_checkpoint(context, checkpoint, expected_status=DELETABLE,
+                      scheduled_operation_id=None):
+    """Start deleting a checkpoint, as ``DELETE .../checkpoints/{id}`` does.
+
+    The checkpoint moves to ``deleting`` only from ``expected_status``
+    (compare and swap on the state), so a checkpoint that changed since it
+    was read is left alone.
+
+    :param checkpoint: the checkpoint record, as read.
+    :param expected_status: the states it may be deleted from.
+    :param scheduled_operation_id: the scheduled operation deleting it, for
+        its operation log.
+    :raises InvalidState: when it is not in ``expected_status``.
+    :raises ServiceUnavailable: as :func:`start`.
+    """
+    return start(
+        context, DELETE_CHECKPOINT,
+        lambda: db.checkpoint_update(
+            context, checkpoint.id,
+            {'status': states.CheckpointStatus.DELETING,
+             'error_reason': None},
+            expected_status=expected_status),
+        {'plan_id': checkpoint.plan_id,
+         'provider_id': checkpoint.provider_id,
+         'scheduled_operation_id': scheduled_operation_id})
 
 
 def _fail(context, operation, record, log, reason):

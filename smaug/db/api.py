@@ -298,6 +298,48 @@ def copy_destroy(context, copy_id):
     _destroy(context, models.Copy, copy_id)
 
 
+# Locks for the caller's transaction: the copy engine reads and changes
+# several records together, and a row another transaction holds must be
+# read as that one commits it.
+
+
+def _locked(query, model):
+    """``query``, its rows locked until the transaction ends and read as
+    committed.
+
+    A no-op UPDATE takes the lock before anything is read: SQLite ignores
+    FOR UPDATE, and fails a transaction that reads and then writes while
+    another one writes.
+    """
+    query.update({model.updated_at: model.updated_at},
+                 synchronize_session=False)
+    return query.with_for_update().execution_options(populate_existing=True)
+
+
+def copy_lock(context, copy_id):
+    """The copy record, locked until the caller's transaction ends.
+
+    :raises: CopyNotFound.
+    """
+    with writer(context) as session:
+        record = _locked(_visible(session, context, models.Copy).filter(
+            models.Copy.id == copy_id), models.Copy).first()
+    if record is None:
+        raise exception.CopyNotFound(id=copy_id)
+    return record
+
+
+def checkpoint_lock_all(context, filters):
+    """The live checkpoints matching ``filters`` (as ``listing.filtered``
+    takes them), locked until the caller's transaction ends, by id."""
+    with writer(context) as session:
+        query = listing.filtered(_visible(session, context,
+                                          models.Checkpoint),
+                                 models.Checkpoint, filters)
+        return _locked(query, models.Checkpoint).order_by(
+            models.Checkpoint.id).all()
+
+
 def operation_log_create(context, values):
     return _create(context, models.OperationLog, values)
 

@@ -84,7 +84,8 @@ class ActivityContext:
     """Everything an activity may use about its resource and operation.
 
     :ivar context: the user's RequestContext.
-    :ivar operation: 'protect', 'restore', 'delete', 'verify' or 'copy'.
+    :ivar operation: the kind of operation: 'protect', 'restore',
+        'delete_checkpoint', 'verify' or 'copy_checkpoint'.
     :ivar operation_id: the record's id; plugins tag what they create with
         it so that leftovers can be found.
     :ivar resource: the Resource worked on.

@@ -137,7 +137,7 @@ class Agent:
             if stopping:
                 self._release(kind, context, record_id)
                 return
-            if not run.execute():
+            if not run.execute(take_over):
                 self._release(kind, context, record_id)
         except Exception as error:
             LOG.exception('%s of %s %s broke off', kind.name, kind.record,
@@ -180,7 +180,12 @@ class Agent:
     # Background threads.
 
     def _keep_leases(self):
-        """Renew the claims, and show each operation's progress with them."""
+        """Renew the claims, and show each operation's progress with them.
+
+        The bank lease of an operation is renewed after its claim, even
+        when the database cannot be reached: the operation goes on (see
+        run.py), so it must keep its checkpoint from other writers.
+        """
         lease = self.conf.protection.lease_seconds
         interval = min(lease / 3.0, self.conf.protection.progress_interval)
         admin = context_module.get_admin_context()
@@ -202,9 +207,25 @@ class Agent:
                     LOG.error('Lost the claim on %s %s; stopping its flow',
                               model, record_id)
                     run.abandon(claim_lost=True)
+                    continue
                 except Exception:
                     LOG.exception('Could not renew the lease of %s %s',
                                   model, record_id)
+                self._renew_bank_lease(run)
+
+    @staticmethod
+    def _renew_bank_lease(run):
+        try:
+            run.renew_checkpoint_lease()
+        except exception.OperationClaimed as lost:
+            if run.finished.is_set():
+                return
+            LOG.error('Lost the bank lease of %s %s (%s); stopping its '
+                      'flow', run.kind.record, run.operation_id, lost)
+            run.abandon(claim_lost=True)
+        except Exception:
+            LOG.exception('Could not renew the bank lease of %s %s',
+                          run.kind.record, run.operation_id)
 
     def _adopt_orphans(self):
         interval = self.conf.protection.orphan_scan_interval
@@ -281,3 +302,10 @@ class RestoreEngine(FlowOperationEngine):
 
 class VerifyEngine(FlowOperationEngine):
     kind = kinds.KINDS['verify']
+
+
+class CopyEngine(FlowOperationEngine):
+    """Plans a copy; its checkpoints' copies follow as operations of
+    their own (``copy_checkpoint``), adopted like any other."""
+
+    kind = kinds.KINDS['copy']

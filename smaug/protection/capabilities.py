@@ -1,10 +1,10 @@
 """Which protection plugins protect a resource type in a required way.
 
 Plugins declare capabilities (``plugin.Capability``: incremental, live,
-crash-consistent, offload, copy). A provider may require some of them; its
-flows are then composed only from plugins that have them all, and a type
-no such plugin protects is refused with a clear error instead of being
-protected some weaker way.
+crash-consistent, offload, copy). A provider, and a plan, may require some
+of them; flows are then composed only from plugins that have them all, and
+a type no such plugin protects is refused with a clear error instead of
+being protected some weaker way.
 """
 from smaug import exception
 
@@ -35,6 +35,22 @@ class CapabilityRegistry:
                 type=resource_type,
                 capabilities=', '.join(sorted(wanted)) or 'none')
         return found
+
+    def missing(self, resource_type, capabilities=()):
+        """What the plugins of ``resource_type`` lack of ``capabilities``.
+
+        :returns: the capabilities missing from the plugin of the type that
+            lacks the fewest (sorted; empty when one has them all), or None
+            when no plugin protects the type.
+        """
+        wanted = frozenset(capabilities)
+        gaps = [wanted - frozenset(plugin_class.capabilities)
+                for plugin_class in self._plugins.values()
+                if resource_type in
+                plugin_class.get_supported_resources_types()]
+        if not gaps:
+            return None
+        return sorted(min(gaps, key=len))
 
     def resource_types(self):
         return sorted({resource_type

@@ -23,6 +23,9 @@ LOG = logging.getLogger(__name__)
 
 NAMESPACE = 'smaug.protection.operations'
 NO_ENGINE = 'no protection engine is installed'
+#: The key of a copy's parameters naming where the copies go:
+#: ``{"provider_id": <uuid>}``; the copy's own provider when absent.
+COPY_DESTINATION = 'destination'
 
 
 class OperationEngine(abc.ABC):
@@ -48,39 +51,66 @@ class OperationEngine(abc.ABC):
 
 @dataclasses.dataclass(frozen=True)
 class Operation:
-    """Where an operation's record lives and the states it may be in."""
+    """One type of protection operation, as every layer sees it.
 
+    The API writes the record and casts, the registry dispatches it, and
+    the agent's flow kinds (``smaug.protection.flows.kinds``) run it: all
+    read these fields, so an operation type is declared once, here.
+
+    :ivar name: the operation's name: its ProtectionAPI method and RPC
+        endpoint, and the entry point of its engine.
+    :ivar record: the leased record's model name.
+    :ivar get, update: the record's ``smaug.db.api`` functions.
+    :ivar pending: the state (or states) the record waits in.
+    :ivar succeeded, failed: the record's final states.
+    :ivar operation_type: the type of its operation log; None for work
+        that is part of another operation and has no log of its own.
+    :ivar log_key: the operation log column naming the record.
+    :ivar event: the notification prefix, ``smaug.<object>.<action>``.
+    """
+
+    name: str
     record: str
     get: Callable
     update: Callable
-    pending: str
+    pending: str | tuple
+    succeeded: str
     failed: str
-    log_type: str
+    operation_type: str | None
     log_key: str
+    event: str
+
+    @property
+    def cast(self):
+        """The :class:`smaug.protection.rpcapi.ProtectionAPI` method."""
+        return self.name
 
 
-OPERATIONS = {
-    'protect': Operation(
-        'checkpoint', db.checkpoint_get, db.checkpoint_update,
-        states.CheckpointStatus.PROTECTING, states.CheckpointStatus.ERROR,
-        'protect', 'checkpoint_id'),
-    'delete_checkpoint': Operation(
-        'checkpoint', db.checkpoint_get, db.checkpoint_update,
-        states.CheckpointStatus.DELETING,
-        states.CheckpointStatus.ERROR_DELETING, 'delete', 'checkpoint_id'),
-    'restore': Operation(
-        'restore', db.restore_get, db.restore_update,
-        states.RestoreStatus.IN_PROGRESS, states.RestoreStatus.FAIL,
-        'restore', 'restore_id'),
-    'verify': Operation(
-        'verification', db.verification_get, db.verification_update,
-        states.VerificationStatus.IN_PROGRESS,
-        states.VerificationStatus.FAIL, 'verify', 'verification_id'),
-    'copy': Operation(
-        'copy', db.copy_get, db.copy_update,
-        states.CopyStatus.WAIT_COPYING, states.CopyStatus.FAIL,
-        'copy', 'copy_id'),
-}
+_CHECKPOINT = states.CheckpointStatus
+
+OPERATIONS = {operation.name: operation for operation in (
+    Operation('protect', 'checkpoint', db.checkpoint_get,
+              db.checkpoint_update, _CHECKPOINT.PROTECTING,
+              _CHECKPOINT.AVAILABLE, _CHECKPOINT.ERROR, 'protect',
+              'checkpoint_id', 'smaug.checkpoint.create'),
+    Operation('delete_checkpoint', 'checkpoint', db.checkpoint_get,
+              db.checkpoint_update, _CHECKPOINT.DELETING,
+              _CHECKPOINT.DELETED, _CHECKPOINT.ERROR_DELETING, 'delete',
+              'checkpoint_id', 'smaug.checkpoint.delete'),
+    Operation('restore', 'restore', db.restore_get, db.restore_update,
+              states.RestoreStatus.IN_PROGRESS, states.RestoreStatus.SUCCESS,
+              states.RestoreStatus.FAIL, 'restore', 'restore_id',
+              'smaug.restore.create'),
+    Operation('verify', 'verification', db.verification_get,
+              db.verification_update, states.VerificationStatus.IN_PROGRESS,
+              states.VerificationStatus.SUCCESS,
+              states.VerificationStatus.FAIL, 'verify', 'verification_id',
+              'smaug.verification.create'),
+    Operation('copy', 'copy', db.copy_get, db.copy_update,
+              states.CopyStatus.WAIT_COPYING, states.CopyStatus.SUCCESS,
+              states.CopyStatus.FAIL, 'copy', 'copy_id',
+              'smaug.copy.create'),
+)}
 
 
 class OperationRegistry:
@@ -145,7 +175,7 @@ class OperationRegistry:
                              expected_status=operation.pending)
             db.operation_log_finish(
                 ctx, {operation.log_key: record_id,
-                      'operation_type': operation.log_type},
+                      'operation_type': operation.operation_type},
                 states.OperationLogStatus.FAILED, reason)
         except exception.InvalidState as moved:
             # The engine got far enough to move the record itself; its

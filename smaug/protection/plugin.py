@@ -75,3 +75,14 @@ class ProtectionPlugin:
 
     def get_verify_work(self, resource):
         return activity.ResourceWork()
+
+    def get_copy_work(self, resource):
+        """The copy of a resource into another checkpoint.
+
+        The engine has already copied what the plugin saved in the bank
+        (``ctx.bank`` is the copy's section, writable): a plugin whose
+        data lives outside the bank copies it here, and records in the
+        section what a restore of the copy must use. Only plugins that
+        declare :attr:`Capability.COPY` are asked.
+        """
+        return activity.ResourceWork()

@@ -81,6 +81,17 @@ class Provider:
     def plugin_for(self, resource_type):
         return self.plugins.get(resource_type)
 
+    def protects(self, resource_type):
+        """Whether any plugin of the provider handles ``resource_type``,
+        whatever its capabilities."""
+        return self.capabilities.missing(resource_type) is not None
+
+    def missing_capabilities(self, resource_type, required=()):
+        """What its plugins of ``resource_type`` lack of ``required`` and
+        the provider's own requirements; see CapabilityRegistry.missing."""
+        return self.capabilities.missing(
+            resource_type, self.required_capabilities | frozenset(required))
+
     def plugin_with(self, resource_type, required=()):
         """The plugin for ``resource_type`` with ``required`` capabilities
         besides the provider's own.

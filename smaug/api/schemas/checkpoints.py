@@ -1,6 +1,7 @@
 """Request bodies of the checkpoints routes, copy included."""
 from smaug import states
 from smaug.api.schemas import parameter_types as types
+from smaug.protection import operations
 
 # Checkpoint metadata; the operation engine names the scheduled operation
 # that made the checkpoint, and its operation log keeps that id.
@@ -45,6 +46,16 @@ reset_state = {
     'additionalProperties': False,
 }
 
+# Per-type parameters, plus where the copies go (a Smaug extension).
+_COPY_PARAMETERS = dict(types.PARAMETERS, properties={
+    operations.COPY_DESTINATION: {
+        'type': 'object',
+        'properties': {'provider_id': types.UUID},
+        'required': ['provider_id'],
+        'additionalProperties': False,
+    },
+})
+
 copy = {
     'type': 'object',
     'properties': {
@@ -52,7 +63,7 @@ copy = {
             'type': 'object',
             'properties': {
                 'plan_id': types.UUID,
-                'parameters': types.PARAMETERS,
+                'parameters': _COPY_PARAMETERS,
             },
             'required': ['plan_id'],
             'additionalProperties': False,

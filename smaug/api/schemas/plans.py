@@ -1,6 +1,7 @@
 """Request bodies of the plans routes."""
 from smaug import states
 from smaug.api.schemas import parameter_types as types
+from smaug.protection import plugin
 
 _RESOURCE = {
     'type': 'object',
@@ -17,6 +18,11 @@ _RESOURCE = {
 _RESOURCES = {'type': 'array', 'items': _RESOURCE, 'minItems': 1,
               'maxItems': 10000}
 
+# What every plugin protecting the plan must offer (a Smaug extension).
+_CAPABILITIES = {'type': 'array', 'uniqueItems': True,
+                 'items': {'type': 'string',
+                           'enum': list(plugin.Capability.ALL)}}
+
 create = {
     'type': 'object',
     'properties': {
@@ -28,6 +34,7 @@ create = {
                 'provider_id': types.UUID,
                 'parameters': types.PARAMETERS,
                 'resources': _RESOURCES,
+                'required_capabilities': _CAPABILITIES,
             },
             'required': ['name', 'provider_id', 'parameters', 'resources'],
             'additionalProperties': False,
@@ -46,6 +53,7 @@ update = {
                 'name': types.NAME,
                 'description': types.DESCRIPTION,
                 'resources': _RESOURCES,
+                'required_capabilities': _CAPABILITIES,
                 'status': {'type': 'string',
                            'enum': list(states.PlanStatus.ALL)},
             },

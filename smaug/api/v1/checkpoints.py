@@ -23,8 +23,8 @@ from smaug.api import validation
 from smaug.api import wsgi
 from smaug.api.schemas import checkpoints as schemas
 from smaug.api.views import checkpoints as views
-from smaug.api.views import plans as plan_views
 from smaug.db import api as db
+from smaug.protection import operations as protection_operations
 from smaug.protection import providers
 
 CheckpointStatus = states.CheckpointStatus
@@ -42,8 +42,6 @@ FILTERS = {
 # Listed unless asked for by status: deleted checkpoints have no data left.
 _LISTED = [status for status in CheckpointStatus.ALL
            if status != CheckpointStatus.DELETED]
-_DELETABLE = states.sources_of(states.CHECKPOINT_TRANSITIONS,
-                               CheckpointStatus.DELETING)
 MANUAL = 'manual'
 
 
@@ -78,13 +76,6 @@ def _extra_info(checkpoint):
     return extra_info
 
 
-def _protection_plan(plan):
-    """What the checkpoint keeps of its plan, as the plan was then."""
-    return {'id': plan.id, 'name': plan.name,
-            'provider_id': plan.provider_id,
-            'resources': [plan_views.resource(row) for row in plan.resources]}
-
-
 def available_checkpoint(context, provider, checkpoint_id):
     """The checkpoint a restore or verification reads from.
 
@@ -100,6 +91,20 @@ def available_checkpoint(context, provider, checkpoint_id):
             object='Checkpoint', id=checkpoint.id, state=checkpoint.status,
             allowed=CheckpointStatus.AVAILABLE)
     return checkpoint
+
+
+def _check_destination(parameters):
+    """A copy's destination provider, when it names one, must exist."""
+    destination = parameters.get(protection_operations.COPY_DESTINATION)
+    if destination is None:
+        return
+    try:
+        providers.get_registry().get(destination['provider_id'])
+    except exception.ProviderNotFound as error:
+        raise exception.ValidationError(
+            detail="Invalid input for field 'copy.parameters.%s."
+                   "provider_id': %s" % (
+                       protection_operations.COPY_DESTINATION, error))
 
 
 class CheckpointsController:
@@ -150,26 +155,8 @@ class CheckpointsController:
         policy.authorize(context, 'provider:checkpoint_create')
         plan = self._plan(context, provider_id, body['checkpoint']['plan_id'],
                           'checkpoint.plan_id')
-        policy.authorize(context, 'provider:checkpoint_create',
-                         {'project_id': plan.project_id})
-        extra_info = _extra_info(body['checkpoint'])
-        values = {
-            'id': uuidutils.generate_uuid(),
-            'project_id': plan.project_id,
-            'user_id': context.user_id,
-            'provider_id': plan.provider_id,
-            'plan_id': plan.id,
-            'status': CheckpointStatus.PROTECTING,
-            'protection_plan': _protection_plan(plan),
-            'extra_info': extra_info,
-        }
-        checkpoint = operations.start(
-            context, operations.PROTECT,
-            lambda: db.checkpoint_create(context, values),
-            {'plan_id': plan.id, 'provider_id': plan.provider_id,
-             'scheduled_operation_id': extra_info.get(
-                 'scheduled_operation_id')},
-            quota_deltas={'project_id': plan.project_id, 'checkpoints': 1})
+        checkpoint = operations.protect_plan(
+            context, plan, _extra_info(body['checkpoint']))
         return views.detail(checkpoint)
 
     @wsgi.response(202)
@@ -178,14 +165,7 @@ class CheckpointsController:
         context = request.context
         checkpoint = self._get(context, provider_id, id,
                                'provider:checkpoint_delete')
-        operations.start(
-            context, operations.DELETE_CHECKPOINT,
-            lambda: db.checkpoint_update(
-                context, checkpoint.id,
-                {'status': CheckpointStatus.DELETING, 'error_reason': None},
-                expected_status=_DELETABLE),
-            {'plan_id': checkpoint.plan_id,
-             'provider_id': checkpoint.provider_id})
+        operations.delete_checkpoint(context, checkpoint)
 
     @validation.schema(schemas.reset_state)
     @validation.query_schema(common.NO_QUERY)
@@ -217,6 +197,7 @@ class CheckpointsController:
                           'copy.plan_id')
         policy.authorize(context, 'copy:create',
                          {'project_id': plan.project_id})
+        _check_destination(copy.get('parameters') or {})
         values = {
             'id': uuidutils.generate_uuid(),
             'project_id': plan.project_id,

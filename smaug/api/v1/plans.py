@@ -39,6 +39,22 @@ def _resource_rows(resources):
     return rows
 
 
+def _check_capabilities(provider, resource_types, required):
+    """Every plan resource type the provider protects must have a plugin
+    offering ``required`` (and the provider's own requirements).
+
+    :raises ValidationError: naming the type and what its plugins lack.
+    """
+    for resource_type in sorted(set(resource_types)):
+        missing = provider.missing_capabilities(resource_type, required)
+        if missing:
+            raise exception.ValidationError(
+                detail="Invalid input for field 'plan.required_capabilities'"
+                       ": no plugin of provider %s protects %s with the "
+                       "required capabilities; missing: %s." % (
+                           provider.id, resource_type, ', '.join(missing)))
+
+
 class PlansController:
 
     def _get(self, context, plan_id, action):
@@ -66,6 +82,10 @@ class PlansController:
         provider = providers.get_registry().get(plan['provider_id'])
         parameters.validate(provider, plan['parameters'],
                             parameters.OPTIONS, 'plan.parameters')
+        required = plan.get('required_capabilities') or []
+        _check_capabilities(provider, (item['type']
+                                       for item in plan['resources']),
+                            required)
         values = {
             'name': plan['name'],
             'description': plan.get('description'),
@@ -75,6 +95,7 @@ class PlansController:
             'project_id': context.project_id,
             'user_id': context.user_id,
             'status': states.PlanStatus.SUSPENDED,
+            'required_capabilities': required,
         }
         with quota.reserved(context, plans=1):
             created = db.plan_create(context, values)
@@ -87,6 +108,14 @@ class PlansController:
         changes = dict(body['plan'])
         if 'resources' in changes:
             changes['resources'] = _resource_rows(changes['resources'])
+        if {'resources', 'required_capabilities'} & set(changes):
+            rows = changes.get('resources')
+            _check_capabilities(
+                providers.get_registry().get(plan.provider_id),
+                (row['resource_type'] for row in rows) if rows is not None
+                else (row.resource_type for row in plan.resources),
+                changes.get('required_capabilities',
+                            plan.required_capabilities or []))
         # Karbor's rule: a started plan is frozen until it is suspended;
         # the status itself may always change.
         if set(changes) - {'status'}:

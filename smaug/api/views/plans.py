@@ -23,6 +23,7 @@ def _plan(plan):
         'parameters': plan.parameters,
         'project_id': plan.project_id,
         'created_at': plan.created_at.isoformat(),
+        'required_capabilities': plan.required_capabilities or [],
     }
 
 

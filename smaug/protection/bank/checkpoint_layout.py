@@ -27,9 +27,11 @@ import contextlib
 import datetime
 import hashlib
 import re
+import time
 
 from smaug import exception
 from smaug import states
+from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import base
 
 LAYOUT_VERSION = 1
@@ -114,7 +116,7 @@ def _document(record):
         raise exception.InvalidInput(
             reason='%r is not a checkpoint status' % (record['status'],))
     _id(record['id'], 'checkpoint id')
-    return {
+    document = {
         'version': LAYOUT_VERSION,
         'id': record['id'],
         'status': record['status'],
@@ -132,6 +134,11 @@ def _document(record):
         'created_at': format_time(record.get('created_at') or _utcnow()),
         'resource_graph': record.get('resource_graph'),
     }
+    if plan.get('required_capabilities'):
+        # The plugins the plan demanded restore what they protected.
+        document['protection_plan']['required_capabilities'] = sorted(
+            plan['required_capabilities'])
+    return document
 
 
 def write_checkpoint(bank, record):
@@ -289,6 +296,41 @@ def delete_checkpoint(bank, checkpoint_id):
     return document
 
 
+def copy_checkpoint(source_bank, source_id, bank, record):
+    """Write ``record``, a copy of checkpoint ``source_id`` of
+    ``source_bank``, into ``bank``, so that ``bank`` alone describes it:
+    its ``index.json`` and index entries from ``record``, and every object
+    the plugins saved for the source's resources.
+
+    It may be run again after a failure: what it wrote before is replaced.
+
+    :param record: as :func:`write_checkpoint` takes it.
+    :returns: the document written.
+    :raises smaug.exception.CheckpointNotFound: when the source is not in
+        its bank.
+    :raises smaug.exception.InvalidState: when the source is not
+        available there.
+    """
+    source = read_checkpoint(source_bank, source_id)
+    if source['status'] != states.CheckpointStatus.AVAILABLE:
+        raise exception.InvalidState(
+            object='Checkpoint', id=source_id, state=source['status'],
+            allowed=states.CheckpointStatus.AVAILABLE)
+    document = write_checkpoint(bank, record)
+    source_prefix = _resources_prefix(source_id)
+    target_prefix = _resources_prefix(document['id'])
+    for key in list(_every_key(source_bank, source_prefix)):
+        data, metadata = source_bank.get_object_with_metadata(key)
+        bank.put_object(target_prefix + key[len(source_prefix):], data, {
+            name: value for name, value in metadata.items()
+            if not name.startswith(bank_module.RESERVED_METADATA_PREFIX)})
+    return document
+
+
+def _resources_prefix(checkpoint_id):
+    return 'checkpoints/%s/resources/' % _id(checkpoint_id, 'checkpoint id')
+
+
 def resource_segment(resource_key):
     """The key segment of a resource: ``<type>@<id>`` when both are key
     characters, else ``@sha256-<hash of the Type#id key>``."""
@@ -308,13 +350,12 @@ def resource_section(bank, checkpoint_id, resource_key, writable=True):
     """
     if hasattr(resource_key, 'key'):
         resource_key = resource_key.key()
-    return bank.section('checkpoints/%s/resources/%s' % (
-        _id(checkpoint_id, 'checkpoint id'), resource_segment(resource_key)),
-        writable)
+    return bank.section(_resources_prefix(checkpoint_id) +
+                        resource_segment(resource_key), writable)
 
 
 class CheckpointLease:
-    """A held checkpoint lease; see :func:`hold_checkpoint`."""
+    """A held checkpoint lease; see :func:`acquire_lease`."""
 
     def __init__(self, bank, checkpoint_id, owner, ttl_seconds):
         self.bank = bank
@@ -328,6 +369,9 @@ class CheckpointLease:
         if not self.bank.renew_lease(self.name, self.owner, self.ttl_seconds):
             raise _claimed(self.bank, self.checkpoint_id, self.owner)
 
+    def release(self):
+        self.bank.release_lease(self.name, self.owner)
+
 
 def _claimed(bank, checkpoint_id, owner):
     holder = bank.get_lease(lease_name(checkpoint_id))
@@ -340,6 +384,33 @@ def _claimed(bank, checkpoint_id, owner):
         owner=owner)
 
 
+def acquire_lease(bank, checkpoint_id, owner, ttl_seconds, take_over=None,
+                  patience=0, sleep=time.sleep):
+    """Take the checkpoint's lease for ``owner``; renew it well within
+    ``ttl_seconds`` and release it when done writing.
+
+    :param take_over: an owner known to be gone (an earlier life of the
+        same agent): a lease it holds is taken at once.
+    :param patience: seconds to keep trying while another owner holds the
+        lease. A holder that died stops renewing it, so it frees within
+        its TTL; one that still holds it after that is alive.
+    :param sleep: waits between tries; tests pass one that moves a clock.
+    :returns: a :class:`CheckpointLease`.
+    :raises smaug.exception.OperationClaimed: when another owner holds it.
+    """
+    name = lease_name(checkpoint_id)
+    if take_over is not None and take_over != owner:
+        bank.release_lease(name, take_over)
+    interval = min(1.0, max(0.1, ttl_seconds / 10.0))
+    waited = 0.0
+    while not bank.acquire_lease(name, owner, ttl_seconds):
+        if waited >= patience:
+            raise _claimed(bank, checkpoint_id, owner)
+        sleep(interval)
+        waited += interval
+    return CheckpointLease(bank, checkpoint_id, owner, ttl_seconds)
+
+
 @contextlib.contextmanager
 def hold_checkpoint(bank, checkpoint_id, owner, ttl_seconds):
     """Hold the checkpoint's lease while writing it; released at the end.
@@ -348,10 +419,8 @@ def hold_checkpoint(bank, checkpoint_id, owner, ttl_seconds):
 
     :raises smaug.exception.OperationClaimed: when another agent holds it.
     """
-    if not bank.acquire_lease(lease_name(checkpoint_id), owner, ttl_seconds):
-        raise _claimed(bank, checkpoint_id, owner)
-    lease = CheckpointLease(bank, checkpoint_id, owner, ttl_seconds)
+    lease = acquire_lease(bank, checkpoint_id, owner, ttl_seconds)
     try:
         yield lease
     finally:
-        bank.release_lease(lease.name, owner)
+        lease.release()

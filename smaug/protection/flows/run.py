@@ -5,6 +5,22 @@ provider's plugins, runs it on the persisted taskflow engine (resuming from
 whatever an earlier run of the same operation saved), and writes the
 outcome: the record's final state, per-resource statuses and reasons, the
 operation log, and notifications.
+
+The plugin of each resource type is the provider's first one with every
+capability the provider and the checkpoint's plan require (and that the
+kind needs, ``copy`` for a copy). An operation whose plan cannot be served
+that way ends in its failure state before its flow starts, with a reason
+per resource, rather than being carried out some weaker way.
+
+An operation that writes its checkpoint to the bank (protect, delete,
+copy) holds the checkpoint's bank lease while its flow runs, besides its
+claim on the record: the claim keeps the agents of one database apart, the
+bank lease also the deployments sharing a bank. The lease lasts
+``lease_seconds``, like the claim, and is renewed just after it, so it ends
+just after the claim: an agent that adopts a dead agent's operation finds
+the bank lease free within moments, and waits for it up to one lease
+length. A lease still held after that has a live holder (another
+deployment): the operation fails, naming it.
 """
 import functools
 import threading
@@ -22,7 +38,6 @@ from taskflow.persistence import models as tf_models
 from smaug import exception
 from smaug import quota
 from smaug import rpc
-from smaug.db import api as db
 from smaug.db import session as db_session
 from smaug.protection import activity
 from smaug.protection import providers
@@ -66,6 +81,14 @@ def _retry_while_unreachable(function, *args):
             delay = min(delay * 2, 5.0)
 
 
+def lease_owner(agent_owner, kind):
+    """Who holds a checkpoint's bank lease for an operation: its agent and
+    kind. A deletion that starts on the agent whose protect of the same
+    checkpoint is still letting go then waits for it, rather than sharing
+    a lease the protect is about to release."""
+    return '%s/%s' % (agent_owner, kind.name)
+
+
 class OperationRun:
     """The run of one claimed operation record.
 
@@ -97,24 +120,41 @@ class OperationRun:
         self._abandoned = threading.Event()
         #: Set once the record holds its final state and no claim.
         self.finished = threading.Event()
-        self._parameters = self._operation_parameters()
-
-    def _operation_parameters(self):
-        if self.kind.name == 'protect':
-            return dict(self.record.protection_plan.get('parameters') or {})
-        return dict(getattr(self.record, 'parameters', None) or {})
+        self._parameters = kind.parameters(self)
+        self.required_capabilities = frozenset()
+        #: The checkpoint's bank lease, while held.
+        self.checkpoint_lease = None
+        self._lease_lock = threading.Lock()
+        #: A record the outcome ended besides this one (the copy request
+        #: whose last checkpoint this was), for the kind to report.
+        self.ended_with = None
 
     # What the tasks ask of their run.
 
     def plugin_for(self, resource):
-        plugin_class = self.provider.plugin_for(resource.type)
-        if plugin_class is None:
-            return None
+        """The plugin of the resource's type; None when the provider has
+        no plugin for that type at all (the resource has no work).
+
+        :raises NoCapablePlugin: when none has the required capabilities.
+        :raises PluginLacksCapability: when it lacks the kind's.
+        """
         with self._lock:
             if resource.type not in self._plugins:
-                self._plugins[resource.type] = plugin_class(
-                    self.provider.config)
+                self._plugins[resource.type] = self._load_plugin(
+                    resource.type)
             return self._plugins[resource.type]
+
+    def _load_plugin(self, resource_type):
+        if not self.provider.protects(resource_type):
+            return None
+        plugin_class = self.provider.plugin_with(resource_type,
+                                                 self.required_capabilities)
+        needed = self.kind.plugin_capability
+        if needed is not None and needed not in plugin_class.capabilities:
+            raise exception.PluginLacksCapability(
+                plugin=plugin_class.__name__, type=resource_type,
+                capability=needed)
+        return plugin_class(self.provider.config)
 
     def work_of(self, resource):
         plugin = self.plugin_for(resource)
@@ -179,7 +219,7 @@ class OperationRun:
     def checkpoint_dict(self):
         record = self.record
         return {'id': record.id, 'status': record.status,
-                'owner_id': self.agent.owner,
+                'owner_id': record.user_id,
                 'provider_id': record.provider_id,
                 'project_id': record.project_id,
                 'protection_plan': record.protection_plan,
@@ -206,20 +246,16 @@ class OperationRun:
 
     def _write_outcome(self, values, log_status, log_error):
         with db_session.writer(self.context):
-            record = db.operation_release(
-                self.context, self.kind.record, self.operation_id,
-                self.agent.owner, values)
-            db.operation_log_finish(
-                self.context, {self.kind.log_key: self.operation_id,
-                               'operation_type': self.kind.log_type},
-                log_status, log_error)
-        return record
+            return self.kind.write_outcome(self, values, log_status,
+                                           log_error)
 
-    def notify(self, phase, **payload):
-        payload.update({'id': self.operation_id,
+    def notify(self, phase, event=None, **payload):
+        """Send ``<event>.<phase>``, the kind's event by default; the
+        payload names this operation unless it says otherwise."""
+        payload = dict({'id': self.operation_id,
                         'project_id': self.record.project_id,
-                        'provider_id': self.record.provider_id})
-        event = '%s.%s' % (self.kind.event, phase)
+                        'provider_id': self.record.provider_id}, **payload)
+        event = '%s.%s' % (event or self.kind.event, phase)
         try:
             notifier = rpc.get_notifier('smaug-protection.%s' % CONF.host)
             if phase == 'error':
@@ -234,16 +270,87 @@ class OperationRun:
                             checkpoints=-1):
             pass
 
+    # The checkpoint's bank lease.
+
+    def _take_checkpoint_lease(self, take_over):
+        if not self.kind.writable_bank():
+            return
+        lease_seconds = self.agent.conf.protection.lease_seconds
+        lease = checkpoint_layout.acquire_lease(
+            self.bank, self.kind.checkpoint_id(self.record),
+            lease_owner(self.agent.owner, self.kind), lease_seconds,
+            take_over=take_over and lease_owner(take_over, self.kind),
+            patience=lease_seconds)
+        with self._lease_lock:
+            self.checkpoint_lease = lease
+
+    def renew_checkpoint_lease(self):
+        """Renew the bank lease, if held (the agent's heartbeat does, just
+        after it renews the claim).
+
+        :raises OperationClaimed: when it was lost: the flow must stop
+            writing.
+        """
+        with self._lease_lock:
+            if self.checkpoint_lease is not None:
+                self.checkpoint_lease.renew()
+
+    def _release_checkpoint_lease(self):
+        with self._lease_lock:
+            lease, self.checkpoint_lease = self.checkpoint_lease, None
+            if lease is None:
+                return
+            try:
+                lease.release()
+            except Exception:
+                LOG.exception('Could not release the bank lease of %s; it '
+                              'expires by itself', lease.name)
+
     # The flow.
 
-    def execute(self):
+    def execute(self, take_over=None):
         """Run (or resume) the flow; the kind records the outcome.
 
-        :returns: whether the flow ended (False: it was suspended, and
-            keeps its saved state for whoever resumes it).
+        :param take_over: the owner of an earlier life of this agent, whose
+            bank lease may be taken at once.
+        :returns: whether the operation ended (False: its flow was
+            suspended, and keeps its saved state for whoever resumes it).
         """
+        try:
+            self._take_checkpoint_lease(take_over)
+        except exception.OperationClaimed as held:
+            return self._refuse({'bank': str(held)})
+        try:
+            return self._execute()
+        finally:
+            self._release_checkpoint_lease()
+
+    def _refuse(self, reasons):
+        """End the operation without running its flow."""
+        LOG.error('%s of %s %s refused: %s', self.kind.name, self.kind.record,
+                  self.operation_id, kinds.summary(reasons))
+        self.kind.fail(self, reasons)
+        self.agent.persistence.delete_flow_detail(self.flow_uuid)
+        return True
+
+    def _unservable(self, graph):
+        """{resource key: why} for the resources no plugin may work on."""
+        reasons = {}
+        for resource in graph:
+            try:
+                self.plugin_for(resource)
+            except (exception.NoCapablePlugin,
+                    exception.PluginLacksCapability) as error:
+                reasons[resource.key()] = str(error)
+        return reasons
+
+    def _execute(self):
         graph = self.kind.graph(self)
         self._resource_count = len(graph)
+        self.required_capabilities = self.kind.required_capabilities(self)
+        unservable = self._unservable(graph)
+        if unservable:
+            return self._refuse(unservable)
         flow = linear_flow.Flow('%s:%s' % (self.kind.name,
                                            self.operation_id))
         flow.add(kinds.Begin(self),

@@ -5,14 +5,22 @@ atomic, so several agent processes may share one journal): when it started
 and ended, for which operation and resource. ``run`` of a protect
 "creates an artifact" (a journal entry tagged with the operation id) and
 revert or delete "removes" it, so a test can tell whether anything was
-left behind. Failures and delays are injected from the provider file:
+left behind. A protect saves ``metadata`` in the resource's bank section; a
+restore reads it back, and fails without it; a copy reads it in the copy's
+section (the engine copied it there) and adds ``copy`` next to it.
+Failures and delays are injected from the provider file:
 
     [recording_plugin]
     journal = /path/to/journal
     fail_resource = <resource id>      # raise in ...
-    fail_operation = protect           # ... this operation's ...
+    fail_operation = protect           # ... this operation's (a kind name:
+                                       # protect, restore, verify,
+                                       # delete_checkpoint, copy_checkpoint)
     fail_phase = run                   # ... start, run or sync step
     delay = 0.0                        # seconds each activity sleeps
+
+``RecordingPlugin`` declares the ``copy`` capability;
+``PlainRecordingPlugin`` is the same without it.
 """
 import json
 import os
@@ -99,13 +107,21 @@ class RecordingParallel(_Step, activity.ParallelActivity):
         if ctx.operation == 'protect':
             self._record(ctx, 'run', 'created')
             ctx.bank.put_json('metadata', {'resource': ctx.resource.id})
+        elif ctx.operation == 'copy_checkpoint':
+            saved = ctx.bank.get_json('metadata')
+            self._record(ctx, 'run', 'created', saved=saved)
+            ctx.bank.put_json('copy', {'resource': ctx.resource.id,
+                                       'copy': ctx.operation_id})
+        elif ctx.operation == 'restore':
+            self._record(ctx, 'run', 'read',
+                         saved=ctx.bank.get_json('metadata'))
         elif ctx.operation == 'delete_checkpoint':
             self._record(ctx, 'run', 'deleted')
         self._record(ctx, 'run', 'end')
         return {'resource': ctx.resource.id}
 
     def revert(self, ctx, started):
-        if ctx.operation == 'protect':
+        if ctx.operation in ('protect', 'copy_checkpoint'):
             self._record(ctx, 'revert', 'deleted')
 
 
@@ -122,7 +138,7 @@ class RecordingSync(_Step, activity.SyncActivity):
 
 class RecordingPlugin(plugin.ProtectionPlugin):
     supported_resource_types = (synthetic.NODE,)
-    capabilities = frozenset()
+    capabilities = frozenset({plugin.Capability.COPY})
 
     def __init__(self, config=None):
         super().__init__(config)
@@ -146,3 +162,12 @@ class RecordingPlugin(plugin.ProtectionPlugin):
 
     def get_verify_work(self, resource):
         return self._work()
+
+    def get_copy_work(self, resource):
+        return self._work()
+
+
+class PlainRecordingPlugin(RecordingPlugin):
+    """Records like RecordingPlugin, but cannot copy."""
+
+    capabilities = frozenset()

@@ -150,15 +150,21 @@ def test_checkpoint_delete(api, plan):
 
 
 def test_copy(api, project, plan):
-    _protect(api, plan)
+    source = _available_checkpoint(api, plan)
     copy = expect(api.post(CHECKPOINTS + '/action', {'copy': {
         'plan_id': plan['id'], 'parameters': {}}}), 200)['copy']
     _keys(copy, KARBOR_COPY)
     assert (copy['project_id'], copy['provider_id'], copy['plan_id'],
             copy['status']) == (project, NOOP, plan['id'], 'wait_copying')
-    # No plugin copies yet: the agent fails the copy with a reason.
-    _log(api, 'failed', 'copy %s' % copy['id'],
+    # The no-op plugin copies: the plan's checkpoint gets a copy, in the
+    # same bank (no destination was named).
+    _log(api, 'success', 'copy %s' % copy['id'],
          plan_id=plan['id'], operation_type='copy')
+    listed = expect(api.get(CHECKPOINTS + '?plan_id=%s' % plan['id'],
+                            roles='reader'), 200)['checkpoints']
+    [copied] = [item for item in listed if item['id'] != source['id']]
+    assert (copied['status'], copied['extra_info']['copy_of']) == (
+        'available', source['id'])
 
 
 def test_restore_create_show_list(api, project, plan):

@@ -25,4 +25,7 @@ ALL = [
     engine_deployment.recording_provider(
         'compensated', delay=0.01, fail_resource=COMPENSATED_NODE,
         fail_operation='protect', fail_phase='sync'),
+    # Copies go from the first's bank to the second's.
+    engine_deployment.recording_provider('copy-source', delay=0.01),
+    engine_deployment.recording_provider('copy-destination', delay=0.01),
 ]

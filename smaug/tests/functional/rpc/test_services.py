@@ -20,12 +20,10 @@ from smaug import rpc
 from smaug.conf import CONF
 from smaug.db import api as db
 from smaug.operationengine import rpcapi as operationengine_rpcapi
-from smaug.protection import operations
 from smaug.protection import rpcapi as protection_rpcapi
 from smaug.tests.fixtures import broker
 from smaug.tests.fixtures import database
 from smaug.tests.fixtures import process
-from smaug.tests.fixtures import records
 
 PROTECTION = protection_rpcapi.ProtectionAPI.BINARY
 OPERATIONENGINE = operationengine_rpcapi.OperationEngineAPI.BINARY
@@ -164,28 +162,6 @@ def test_call_round_trips(deployment):
                                                        '1.0')
 
 
-@pytest.mark.parametrize('operation_type', ['copy'])
-def test_cast_fails_the_record_when_no_engine_is_installed(deployment,
-                                                           operation_type):
-    """Copy has no engine yet; the others run (see functional/api)."""
-    ctx = records.user_context()
-    record = records.pending(ctx, operation_type)
-    api = protection_rpcapi.ProtectionAPI()
-
-    getattr(api, operation_type)(ctx, record.id)
-
-    failed = records.failure_status(operation_type)
-    record = wait_for(
-        lambda: _if_status(records.reread(ctx, operation_type, record.id),
-                           failed),
-        '%s record in %s' % (operation_type, failed), deployment.processes)
-    assert record.error_reason == operations.NO_ENGINE
-
-
-def _if_status(record, status):
-    return record if record.status == status else None
-
-
 def test_client_negotiated_from_live_services_sends_1_1(deployment):
     api = protection_rpcapi.ProtectionAPI()
 
@@ -193,8 +169,8 @@ def test_client_negotiated_from_live_services_sends_1_1(deployment):
                               host=deployment.host, detail=True)
 
     assert api.version_cap == '1.1'
-    assert info['operations'] == ['delete_checkpoint', 'protect', 'restore',
-                                  'verify']
+    assert info['operations'] == ['copy', 'delete_checkpoint', 'protect',
+                                  'restore', 'verify']
 
 
 def test_client_of_a_half_upgraded_deployment_withholds_1_1(deployment):

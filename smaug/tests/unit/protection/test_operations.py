@@ -119,6 +119,6 @@ class TestRegistry(testtools.TestCase):
 
     def test_loads_the_flow_engines_of_the_entry_points(self):
         self.useFixture(entry_points.SmaugEntryPoints())
-        self.assertEqual(['delete_checkpoint', 'protect', 'restore',
+        self.assertEqual(['copy', 'delete_checkpoint', 'protect', 'restore',
                           'verify'],
                          operations.OperationRegistry.load().installed())

@@ -39,7 +39,7 @@ def test_create(api, db_context, rpc_casts, plan):
     assert checkpoint['project_id'] == PROJECT
     assert checkpoint['protection_plan'] == {
         'id': plan['id'], 'name': 'nightly', 'provider_id': NOOP,
-        'resources': plan['resources']}
+        'resources': plan['resources'], 'parameters': plan['parameters']}
     assert checkpoint['extra_info'] == {'created_by': 'manual'}
     assert checkpoint['resource_graph'] is None
     created = datetime.datetime.fromisoformat(checkpoint['created_at'])
@@ -55,6 +55,19 @@ def test_create(api, db_context, rpc_casts, plan):
     record = db.checkpoint_get(db_context, checkpoint['id'])
     assert record.status == 'protecting'
     assert record.plan_id == plan['id']
+
+
+def test_create_keeps_the_plans_required_capabilities(api, rpc_casts):
+    response = api.post('plans', {'plan': {
+        'name': 'live', 'provider_id': NOOP, 'parameters': {},
+        'required_capabilities': ['live'],
+        'resources': [{'id': PROJECT, 'type': 'OS::Keystone::Project',
+                       'name': 'p'}]}})
+    assert response.status == 200, response
+
+    checkpoint = make_checkpoint(api, response.json['plan'])
+
+    assert checkpoint['protection_plan']['required_capabilities'] == ['live']
 
 
 @pytest.mark.parametrize('key', ['extra_info', 'extra-info'])
@@ -567,6 +580,31 @@ def test_copy_without_parameters(api, rpc_casts, plan):
 ])
 def test_copy_validation(api, rpc_casts, body, field):
     response = api.post('%s/action' % PATH, body)
+    assert response.status == 400, response
+    assert field in message(response)
+    assert not rpc_casts
+
+
+def test_copy_to_another_provider(api, db_context, rpc_casts, fake_cloud,
+                                  plan):
+    destination = {'destination': {'provider_id': fakes.SCHEMA_PROVIDER}}
+    response = _copy(api, plan['id'], destination)
+    assert response.status == 200, response
+    copy = response.json['copy']
+    assert copy['parameters'] == destination
+    assert db.copy_get(db_context, copy['id']).parameters == destination
+    assert list(rpc_casts) == [('copy', {'copy_id': copy['id']})]
+
+
+@pytest.mark.parametrize('destination, field', [
+    ({'provider_id': UNKNOWN}, 'copy.parameters.destination.provider_id'),
+    ({'provider_id': 'x'}, 'copy.parameters.destination.provider_id'),
+    ({}, 'copy.parameters.destination'),
+    ({'provider_id': NOOP, 'bank': 'x'}, 'copy.parameters.destination'),
+])
+def test_copy_to_a_provider_that_does_not_exist_is_400(
+        api, rpc_casts, plan, destination, field):
+    response = _copy(api, plan['id'], {'destination': destination})
     assert response.status == 400, response
     assert field in message(response)
     assert not rpc_casts

@@ -1,6 +1,7 @@
 """/v1/{project_id}/plans through the whole API pipeline."""
 import pytest
 
+from smaug.tests.unit.api import fakes
 from smaug.tests.unit.api import helpers
 from smaug.tests.unit.api.conftest import OTHER_PROJECT
 
@@ -130,3 +131,58 @@ def test_all_tenants_is_for_admins(api):
     assert mine == []
     everyone = api.get('plans?all_tenants=1', roles='admin').json['plans']
     assert len(everyone) == 1
+
+
+# Required capabilities (a Smaug extension)
+
+
+def _server_plan(**plan):
+    return _body(provider_id=fakes.SCHEMA_PROVIDER, resources=[
+        {'id': 'vm-1', 'type': 'OS::Nova::Server', 'name': 'web'}], **plan)
+
+
+def test_required_capabilities_are_kept_and_shown(api):
+    response = api.post('plans', _body(required_capabilities=['live',
+                                                              'copy']))
+    assert response.status == 200, response
+    plan = response.json['plan']
+    assert plan['required_capabilities'] == ['live', 'copy']
+    assert api.get('plans/%s' % plan['id']).json['plan'] == plan
+    assert helpers.make_plan(api)['required_capabilities'] == []
+
+
+def test_capabilities_no_plugin_of_a_type_offers_are_400(api, fake_cloud):
+    response = api.post('plans', _server_plan(required_capabilities=['live']))
+    assert response.status == 400, response
+    text = helpers.message(response)
+    assert 'plan.required_capabilities' in text
+    assert 'OS::Nova::Server' in text
+    assert 'missing: live' in text
+    assert api.post('plans', _server_plan()).status == 200
+
+
+@pytest.mark.parametrize('capabilities', [['fast'], ['live', 'live'], 'live'])
+def test_unknown_or_repeated_capabilities_are_400(api, capabilities):
+    response = api.post('plans', _body(required_capabilities=capabilities))
+    assert response.status == 400, response
+    assert 'plan.required_capabilities' in helpers.message(response)
+
+
+def test_an_update_is_checked_against_the_plugins(api, fake_cloud):
+    plan = api.post('plans', _server_plan()).json['plan']
+    path = 'plans/%s' % plan['id']
+
+    response = api.put(path, {'plan': {'required_capabilities': ['copy']}})
+    assert response.status == 400, response
+    assert 'OS::Nova::Server' in helpers.message(response)
+
+    noop_plan = api.post('plans', _body(
+        required_capabilities=['incremental'])).json['plan']
+    response = api.put('plans/%s' % noop_plan['id'], {'plan': {
+        'resources': [{'id': 'vm-1', 'type': 'OS::Nova::Server',
+                       'name': 'web'}]}})
+    assert response.status == 200, response
+    assert response.json['plan']['required_capabilities'] == ['incremental']
+    response = api.put('plans/%s' % noop_plan['id'],
+                       {'plan': {'required_capabilities': []}})
+    assert response.json['plan']['required_capabilities'] == []

@@ -274,3 +274,79 @@ def test_lost_checkpoint_lease_fails_the_renewal(fs_bank, clock):
             lease.renew()
 
     assert fs_bank.get_lease('checkpoints/c-1').owner == 'agent-b'
+
+
+def test_a_lease_is_waited_for_while_its_dead_holder_lets_it_run_out(
+        fs_bank, clock):
+    fs_bank.acquire_lease('checkpoints/c-1', 'agent-a', 5)
+    start = clock()
+
+    lease = layout.acquire_lease(fs_bank, 'c-1', 'agent-b', 60, patience=10,
+                                 sleep=clock.advance)
+
+    assert fs_bank.get_lease('checkpoints/c-1').owner == 'agent-b'
+    assert 5 <= clock() - start < 6
+    lease.release()
+    assert fs_bank.get_lease('checkpoints/c-1') is None
+
+
+def test_a_lease_held_beyond_the_patience_names_its_holder(fs_bank, clock):
+    fs_bank.acquire_lease('checkpoints/c-1', 'agent-a', 60)
+
+    with pytest.raises(exception.OperationClaimed,
+                       match='held by agent-a until .*, not by agent-b'):
+        layout.acquire_lease(fs_bank, 'c-1', 'agent-b', 60, patience=10,
+                             sleep=clock.advance)
+
+    assert fs_bank.get_lease('checkpoints/c-1').owner == 'agent-a'
+
+
+def test_the_lease_of_an_earlier_life_is_taken_at_once(fs_bank, clock):
+    fs_bank.acquire_lease('checkpoints/c-1', 'host:earlier', 60)
+
+    layout.acquire_lease(fs_bank, 'c-1', 'host:now', 60,
+                         take_over='host:earlier')
+
+    assert fs_bank.get_lease('checkpoints/c-1').owner == 'host:now'
+
+
+def test_taking_over_spares_a_lease_another_owner_took(fs_bank, clock):
+    fs_bank.acquire_lease('checkpoints/c-1', 'agent-a', 60)
+
+    with pytest.raises(exception.OperationClaimed):
+        layout.acquire_lease(fs_bank, 'c-1', 'host:now', 60,
+                             take_over='host:earlier')
+
+    assert fs_bank.get_lease('checkpoints/c-1').owner == 'agent-a'
+
+
+def test_a_copy_holds_the_source_objects_under_its_own_id(fs_bank):
+    layout.write_checkpoint(fs_bank, record('c-1'))
+    section = layout.resource_section(fs_bank, 'c-1', 'OS::Nova::Server#vm-1')
+    section.put_json('metadata', {'backup': 'b-1'}, {'kind': 'backup'})
+    section.put_object('data/0', b'\x00\x01')
+    copy = dict(record('c-2', seconds=1), extra_info={'copy_of': 'c-1'},
+                status=states.CheckpointStatus.COPYING)
+
+    document = layout.copy_checkpoint(fs_bank, 'c-1', fs_bank, copy)
+
+    assert layout.read_checkpoint(fs_bank, 'c-2') == document
+    assert (document['status'], document['extra_info']) == (
+        'copying', {'copy_of': 'c-1'})
+    copied = layout.resource_section(fs_bank, 'c-2', 'OS::Nova::Server#vm-1')
+    data, metadata = copied.get_object_with_metadata('metadata')
+    assert (data, metadata['kind']) == (b'{"backup":"b-1"}', 'backup')
+    assert copied.get_object('data/0') == b'\x00\x01'
+    assert ids(layout.list_checkpoints(fs_bank, plan_id='plan-1')) == [
+        'c-2', 'c-1']
+
+
+def test_only_an_available_checkpoint_is_copied(fs_bank):
+    layout.write_checkpoint(fs_bank, record(
+        'c-1', status=states.CheckpointStatus.PROTECTING))
+
+    with pytest.raises(exception.InvalidState, match='c-1 is protecting'):
+        layout.copy_checkpoint(fs_bank, 'c-1', fs_bank, record('c-2'))
+
+    with pytest.raises(exception.CheckpointNotFound):
+        layout.read_checkpoint(fs_bank, 'c-2')

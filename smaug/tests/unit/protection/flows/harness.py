@@ -3,7 +3,8 @@
 ``EngineHarness`` sets up a migrated database, publishes Smaug's and the
 test plugins' entry points, writes a provider file for the recording
 plugin (file-system bank in a temporary directory), starts an Agent, and
-offers helpers to create checkpoint records and wait for them to settle.
+offers helpers to create checkpoint and copy records and wait for them to
+settle. ``add_provider`` adds another provider, with a bank of its own.
 """
 import os
 import time
@@ -18,6 +19,7 @@ from smaug.db import api as db
 from smaug.protection import agent as agent_module
 from smaug.protection import protectable
 from smaug.protection import providers
+from smaug.protection.flows import kinds
 from smaug.tests.fixtures import database
 from smaug.tests.fixtures import entry_points
 from smaug.tests.fixtures import rpc as rpc_fixture
@@ -31,15 +33,17 @@ TEST_ENTRY_POINTS = {
     'smaug.protectables': [
         'test-node = smaug.tests.plugins.synthetic:NodeProtectable'],
     'smaug.protections': [
-        'recording = smaug.tests.plugins.recording:RecordingPlugin'],
+        'recording = smaug.tests.plugins.recording:RecordingPlugin',
+        'recording-plain = smaug.tests.plugins.recording:'
+        'PlainRecordingPlugin'],
 }
 
 PROVIDER_FILE = """[provider]
 id = %(id)s
-name = Recording Provider
+name = %(name)s
 enabled = true
 bank = file-system
-plugin = recording
+plugin = %(plugin)s
 
 [file_system_bank]
 bank_path = %(bank)s
@@ -50,10 +54,12 @@ journal = %(journal)s
 """
 
 
-def provider_file(directory, journal, bank, extra=''):
-    path = os.path.join(directory, 'recording.conf')
+def provider_file(directory, journal, bank, extra='', name='recording',
+                  provider_id=PROVIDER_ID, plugin='recording'):
+    path = os.path.join(directory, '%s.conf' % name)
     with open(path, 'w') as f:
-        f.write(PROVIDER_FILE % {'id': PROVIDER_ID, 'journal': journal,
+        f.write(PROVIDER_FILE % {'id': provider_id, 'name': name,
+                                 'plugin': plugin, 'journal': journal,
                                  'bank': bank, 'extra': extra})
     return path
 
@@ -71,12 +77,14 @@ class EngineHarness(fixtures.Fixture):
         self.useFixture(database.Database(self.backend))
         self.useFixture(entry_points.SmaugEntryPoints())
         self.useFixture(entry_points.EntryPoints(TEST_ENTRY_POINTS))
-        directory = self.useFixture(fixtures.TempDir()).path
+        directory = self.directory = self.useFixture(
+            fixtures.TempDir()).path
         self.journal = recording.Journal(os.path.join(directory, 'journal'))
-        providers_dir = os.path.join(directory, 'providers.d')
+        providers_dir = self.providers_dir = os.path.join(directory,
+                                                          'providers.d')
         os.mkdir(providers_dir)
-        provider_file(providers_dir, self.journal.path,
-                      os.path.join(directory, 'bank'),
+        self.bank_path = os.path.join(directory, 'bank')
+        provider_file(providers_dir, self.journal.path, self.bank_path,
                       self.provider_options)
         conf = self.useFixture(config_fixture.Config(CONF))
         conf.config(provider_config_dir=providers_dir, group='protection')
@@ -95,16 +103,52 @@ class EngineHarness(fixtures.Fixture):
         self.agent.start()
         self.addCleanup(self.agent.stop)
 
-    def checkpoint(self, size, branching=3):
+    def add_provider(self, name, plugin='recording', options=''):
+        """Another provider of the recording journal, with a bank of its
+        own (``<directory>/<name>-bank``); :returns: its id."""
+        provider_id = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+        provider_file(self.providers_dir, self.journal.path,
+                      os.path.join(self.directory, name + '-bank'), options,
+                      name=name, provider_id=provider_id, plugin=plugin)
+        providers.reset_registry()
+        return provider_id
+
+    def checkpoint(self, size, branching=3, plan_id=None,
+                   required_capabilities=None):
         """A protecting checkpoint record of a synthetic graph."""
         root = synthetic.node(size, branching, 0)
-        plan = {'id': str(uuid.uuid4()), 'name': 'plan',
+        plan = {'id': plan_id or str(uuid.uuid4()), 'name': 'plan',
                 'provider_id': PROVIDER_ID,
                 'resources': [root.to_dict()]}
+        if required_capabilities:
+            plan['required_capabilities'] = list(required_capabilities)
         return db.checkpoint_create(self.context, {
             'provider_id': PROVIDER_ID, 'plan_id': plan['id'],
             'status': 'protecting', 'protection_plan': plan,
             'extra_info': {}})
+
+    def protect(self, size, **checkpoint):
+        """A checkpoint protected by the agent, as it ended."""
+        record = self.checkpoint(size, **checkpoint)
+        self.agent.accept(kinds.KINDS['protect'], self.context, record.id)
+        return self.wait(db.checkpoint_get, record.id, 'protecting')
+
+    def copy(self, plan_id, parameters=None):
+        """Start a copy of the plan's checkpoints; :returns: its record."""
+        record = db.copy_create(self.context, {
+            'provider_id': PROVIDER_ID, 'plan_id': plan_id,
+            'parameters': parameters or {}, 'status': 'wait_copying'})
+        db.operation_log_create(self.context, {
+            'operation_type': 'copy', 'copy_id': record.id,
+            'plan_id': plan_id, 'status': 'in_progress'})
+        self.agent.accept(kinds.KINDS['copy'], self.context, record.id)
+        return record
+
+    def wait_copy(self, copy_id, timeout=60):
+        """The copy once it and its checkpoints have ended."""
+        for pending in ('wait_copying', 'copying'):
+            record = self.wait(db.copy_get, copy_id, pending, timeout)
+        return record
 
     def wait(self, get, record_id, pending, timeout=60):
         deadline = time.monotonic() + timeout
