@@ -79,6 +79,9 @@ def main():
     if CONF.api.auth_strategy == 'noauth':
         LOG.warning('The API trusts the identity in X-* headers '
                     '([api] auth_strategy = noauth).')
+        # Requests carry no Keystone token or catalog, so nothing in
+        # OpenStack can be discovered: only the caller's project.
+        CONF.set_default('protectables', ['project'], group='protection')
     rpc.init(CONF)
     sys.exit(service.launch(CONF, AllInOne(CONF.host, CONF)))
 

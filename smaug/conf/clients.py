@@ -30,6 +30,10 @@ clients_opts = [
     cfg.FloatOpt('max_wait_interval', default=15.0, min=0.05,
                  help='Longest pause, in seconds, between two status '
                       'polls.'),
+    cfg.IntOpt('list_page_size', default=1000, min=1,
+               help='Items asked for per request when Smaug lists a '
+                    'project\'s servers, volumes or images; pages are '
+                    'followed to the end whatever the size.'),
 ]
 
 

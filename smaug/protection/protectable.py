@@ -2,14 +2,18 @@
 
 A protectable plugin knows one resource type: how to list and show its
 instances and which of them depend on a parent resource. The registry
-loads one plugin per type from the ``smaug.protectables`` entry points.
+loads one plugin per type from the ``smaug.protectables`` entry points:
+those named in ``[protection] protectables``, or every installed one.
 """
 import abc
 
+from oslo_config import cfg
 from stevedore import extension
+from stevedore import named
 
 from smaug import exception
 
+CONF = cfg.CONF
 NAMESPACE = 'smaug.protectables'
 
 
@@ -44,10 +48,8 @@ class ProtectableRegistry:
     """The protectable plugins, by resource type."""
 
     def __init__(self):
-        manager = extension.ExtensionManager(NAMESPACE,
-                                             invoke_on_load=False)
         self._plugins = {ext.plugin.resource_type: ext.plugin
-                         for ext in manager}
+                         for ext in _extensions()}
 
     def types(self):
         return sorted(self._plugins)
@@ -75,6 +77,25 @@ class ProtectableRegistry:
             children.extend(self.plugin(context, child_type)
                             .get_dependent_resources(parent))
         return children
+
+
+def _extensions():
+    """The enabled plugins' extensions.
+
+    :raises SmaugException: when an enabled name is not installed.
+    """
+    names = CONF.protection.protectables
+    if names is None:
+        return extension.ExtensionManager(NAMESPACE, invoke_on_load=False)
+
+    def missing(unknown):
+        raise exception.SmaugException(
+            '[protection] protectables names %s, which no installed '
+            'package provides (%s)' % (', '.join(sorted(unknown)),
+                                       NAMESPACE))
+    return named.NamedExtensionManager(
+        NAMESPACE, names, invoke_on_load=False,
+        on_missing_entrypoints_callback=missing)
 
 
 _REGISTRY = None

@@ -6,7 +6,12 @@ from smaug.protection import resource_types
 
 
 class ProjectProtectable(protectable.ProtectablePlugin):
-    """A project is the root of its servers, volumes and images."""
+    """A project is the root of its servers, volumes and images.
+
+    Its children are found by the plugins of those types, which name the
+    project among their ``parent_types`` and list the caller's instances
+    for it; a project depends on no other project.
+    """
 
     resource_type = resource_types.PROJECT
 

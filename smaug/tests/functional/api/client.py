@@ -40,9 +40,7 @@ class ApiClient:
             url = self.url + path
         else:
             url = '%s/v1/%s/%s' % (self.url, project, path)
-        sent = {'X-Auth-Token': '%s:%s' % (self.user, project)}
-        if roles is not None:
-            sent['X-Roles'] = roles
+        sent = self.identity_headers(project, roles)
         if body is not None:
             data = json.dumps(body).encode()
         if data is not None:
@@ -50,6 +48,13 @@ class ApiClient:
         sent.update(headers or {})
         return self.session.request(method, url, data=data, headers=sent,
                                     timeout=TIMEOUT)
+
+    def identity_headers(self, project, roles):
+        """The headers that say who sends a request."""
+        headers = {'X-Auth-Token': '%s:%s' % (self.user, project)}
+        if roles is not None:
+            headers['X-Roles'] = roles
+        return headers
 
     def get(self, path, **kwargs):
         return self.request('GET', path, **kwargs)

@@ -72,7 +72,9 @@ def smaug_conf(request):
     request.addfinalizer(CONF.clear)
     conf.config(group='api', auth_strategy='noauth',
                 api_paste_config=str(PASTE_CONFIG))
-    conf.config(group='protection', provider_config_dir=str(PROVIDER_DIR))
+    # No Keystone here: OpenStack resources cannot be discovered.
+    conf.config(group='protection', provider_config_dir=str(PROVIDER_DIR),
+                protectables=['project'])
     return conf
 
 
@@ -171,7 +173,8 @@ def fake_cloud(request, smaug_conf, tmp_path, monkeypatch):
     shutil.copytree(PROVIDER_DIR, provider_dir)
     (provider_dir / 'schema.conf').write_text(fakes.SCHEMA_PROVIDER_CONF)
     smaug_conf.config(group='protection',
-                      provider_config_dir=str(provider_dir))
+                      provider_config_dir=str(provider_dir),
+                      protectables=['project'] + fakes.PROTECTABLES)
     cloud = fakes.Cloud()
     monkeypatch.setattr(fakes, 'CLOUD', cloud)
     _reset_registries()

@@ -90,6 +90,7 @@ class SchemaProtectionPlugin(plugin.ProtectionPlugin):
         return _object(deep={'type': 'boolean'})
 
 
+PROTECTABLES = ['fake-server', 'fake-volume']
 ENTRY_POINTS = {
     'smaug.protectables': [
         'fake-server = %s:ServerProtectable' % __name__,

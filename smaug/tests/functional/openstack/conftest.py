@@ -1,0 +1,10 @@
+"""The test cloud for the OpenStack plugins' functional tests, with the
+fixtures and failure reports of the cloud's own smoke tests."""
+from smaug.tests.functional.cloud import conftest as cloud_conftest
+
+devcloud = cloud_conftest.devcloud
+smaug_clients = cloud_conftest.smaug_clients
+name = cloud_conftest.name
+cleanup = cloud_conftest.cleanup
+pytest_runtest_setup = cloud_conftest.pytest_runtest_setup
+pytest_runtest_makereport = cloud_conftest.pytest_runtest_makereport
