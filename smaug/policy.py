@@ -1,4 +1,6 @@
 """The policy enforcer and the one call every controller makes."""
+import threading
+
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 from oslo_policy import policy
@@ -8,24 +10,32 @@ from smaug import policies
 
 CONF = cfg.CONF
 _ENFORCER = None
+_LOCK = threading.Lock()
 
 policy_opts.set_defaults(CONF, 'policy.yaml')
 
 
 def reset():
     global _ENFORCER
-    if _ENFORCER:
-        _ENFORCER.clear()
-        _ENFORCER = None
+    with _LOCK:
+        if _ENFORCER:
+            _ENFORCER.clear()
+            _ENFORCER = None
 
 
 def get_enforcer():
-    """The enforcer with Smaug's rules registered (also for oslopolicy-*)."""
+    """The enforcer with Smaug's rules registered (also for oslopolicy-*).
+
+    Built under a lock and published only once its rules are in: the API's
+    and the engines' threads may ask for it at the same moment.
+    """
     global _ENFORCER
-    if _ENFORCER is None:
-        _ENFORCER = policy.Enforcer(CONF)
-        _ENFORCER.register_defaults(policies.list_rules())
-        _ENFORCER.load_rules()
+    with _LOCK:
+        if _ENFORCER is None:
+            enforcer = policy.Enforcer(CONF)
+            enforcer.register_defaults(policies.list_rules())
+            enforcer.load_rules()
+            _ENFORCER = enforcer
     return _ENFORCER
 
 

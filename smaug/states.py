@@ -50,6 +50,33 @@ class OperationLogStatus:
     FAILED = 'failed'
 
 
+class ScheduleState:
+    """Whether a scheduled operation fires: its scheduling state row.
+
+    The row's ``updated_at`` is when it last started firing (its creation
+    or its resumption): fire times before that were never due.
+    """
+
+    SCHEDULED = 'scheduled'
+    SUSPENDED = 'suspended'
+
+
+class ScheduledRunState:
+    """One fire time of a scheduled operation: its run log's state.
+
+    The row is written when an engine claims the fire time, already in
+    the state the run starts in: ``running``, or ``skipped`` or
+    ``dropped`` when it cannot run. Every state but ``running`` is final.
+    """
+
+    RUNNING = 'running'
+    SUCCESS = 'success'
+    FAILED = 'failed'
+    DROPPED = 'dropped'
+    SKIPPED = 'skipped'
+    ALL = (RUNNING, SUCCESS, FAILED, DROPPED, SKIPPED)
+
+
 _CHECKPOINT = CheckpointStatus
 CHECKPOINT_TRANSITIONS = {
     _CHECKPOINT.PROTECTING: {_CHECKPOINT.AVAILABLE, _CHECKPOINT.ERROR},
@@ -61,6 +88,15 @@ CHECKPOINT_TRANSITIONS = {
     _CHECKPOINT.WAIT_COPYING: {_CHECKPOINT.COPYING, _CHECKPOINT.ERROR},
     _CHECKPOINT.COPYING: {_CHECKPOINT.AVAILABLE, _CHECKPOINT.ERROR},
     _CHECKPOINT.DELETED: set(),
+}
+
+_RUN = ScheduledRunState
+SCHEDULED_RUN_TRANSITIONS = {
+    _RUN.RUNNING: {_RUN.SUCCESS, _RUN.FAILED},
+    _RUN.SUCCESS: set(),
+    _RUN.FAILED: set(),
+    _RUN.DROPPED: set(),
+    _RUN.SKIPPED: set(),
 }
 
 

@@ -18,6 +18,7 @@ from smaug.conf import CONF
 from smaug.conf import opts
 from smaug.db import api as db
 from smaug.db import migration
+from smaug.db import scheduling
 from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import importer
@@ -79,6 +80,51 @@ class ServiceCommands:
                          service.updated_at or service.created_at))
 
 
+class ScheduledOperationCommands:
+    """Suspend and resume scheduled operations, and show their runs."""
+
+    def _set_enabled(self, operation_id, enabled):
+        operation = scheduling.operation_set_enabled(
+            context.get_admin_context(), operation_id, enabled)
+        # The engines claim fire times of enabled operations only, so a
+        # suspension holds at once; a resumption is read at their next
+        # poll.
+        print('Scheduled operation %s %s.' % (
+            operation.id, 'resumed' if enabled else 'suspended'))
+
+    @args('operation_id', help='the scheduled operation')
+    def suspend(self, operation_id):
+        """Stop firing a scheduled operation; its history stays."""
+        self._set_enabled(operation_id, False)
+
+    @args('operation_id', help='the scheduled operation')
+    def resume(self, operation_id):
+        """Fire a suspended operation again, from its next fire time."""
+        self._set_enabled(operation_id, True)
+
+    @args('operation_id', help='the scheduled operation')
+    @args('--limit', type=int, default=20,
+          help='how many of the latest runs to show')
+    def runs(self, operation_id, limit):
+        """List the latest runs of a scheduled operation."""
+        ctx = context.get_admin_context()
+        db.scheduled_operation_get(ctx, operation_id)
+        row = '%-19s  %-19s  %-19s  %-9s  %-36s  %s'
+        print(row % ('Fire time', 'Started', 'Ended', 'State',
+                     'Checkpoint', 'Error'))
+        for run in db.scheduled_operation_log_get_all(
+                ctx, filters={'operation_id': operation_id}, limit=limit,
+                sort_keys=['expect_start_time'], sort_dirs=['desc']):
+            print(row % tuple(value or '-' for value in (
+                _second(run.expect_start_time),
+                _second(run.actual_start_time), _second(run.end_time),
+                run.state, run.checkpoint_id, run.error)))
+
+
+def _second(moment):
+    return moment.strftime('%Y-%m-%d %H:%M:%S') if moment else None
+
+
 class BankCommands:
     """Read the checkpoints that the providers' banks hold."""
 
@@ -104,6 +150,7 @@ CATEGORIES = {
     'db': DbCommands,
     'service': ServiceCommands,
     'bank': BankCommands,
+    'scheduled_operation': ScheduledOperationCommands,
 }
 
 

@@ -3,46 +3,69 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from smaug import manager
+from smaug.conf import CONF
+from smaug.operationengine import scheduler as scheduler_module
 
 LOG = logging.getLogger(__name__)
 
+# How long a stopping engine waits for its runs in hand; one still going
+# then is adopted by another engine, or by this host's next life.
+STOP_WAIT = 10
+
 
 class OperationEngineManager(manager.Manager):
-    """Hears about scheduled operations and triggers as the API changes them.
+    """Runs the engine's scheduler and wakes it when the API changes what
+    it fires.
 
-    The scheduler that fires triggers and runs the operations is not part
-    of this service yet: until it is, each change is acknowledged in the
-    log so an operator can see that nothing will fire. See
+    A wake-up makes a change apply at once; the scheduler also polls the
+    database, so a lost message only delays it. See
     :class:`smaug.operationengine.rpcapi.OperationEngineAPI` for the
     version history.
     """
 
     RPC_API_VERSION = '1.0'
 
-    def _not_scheduled(self, what, ident, change):
-        LOG.warning('%s %s %s, but no scheduler runs on %s: nothing will '
-                    'fire.', what, ident, change, self.host)
+    def __init__(self, host, conf=CONF, scheduler=None):
+        """:param scheduler: the scheduler to run; one of this host's by
+        default, built when the service starts."""
+        super().__init__(host, conf)
+        self.scheduler = scheduler
+
+    def init_host(self):
+        if self.scheduler is None:
+            self.scheduler = scheduler_module.Scheduler(self.host, self.conf)
+        self.scheduler.start()
+
+    def cleanup_host(self):
+        if self.scheduler is not None:
+            self.scheduler.stop(STOP_WAIT)
+
+    def _wake(self, what, ident, change):
+        LOG.debug('%s %s %s: reading the schedule again.', what, ident,
+                  change)
+        if self.scheduler is not None:
+            self.scheduler.wake()
 
     @messaging.expose
     def scheduled_operation_created(self, ctx, operation_id):
-        self._not_scheduled('Scheduled operation', operation_id, 'created')
+        self._wake('Scheduled operation', operation_id, 'created')
 
     @messaging.expose
     def scheduled_operation_deleted(self, ctx, operation_id):
-        self._not_scheduled('Scheduled operation', operation_id, 'deleted')
+        self._wake('Scheduled operation', operation_id, 'deleted')
 
     @messaging.expose
     def scheduled_operation_state_changed(self, ctx, operation_id, enabled):
-        self._not_scheduled('Scheduled operation', operation_id,
-                            'enabled' if enabled else 'disabled')
+        self._wake('Scheduled operation', operation_id,
+                   'enabled' if enabled else 'disabled')
 
     @messaging.expose
     def trigger_changed(self, ctx, trigger_id):
-        self._not_scheduled('Trigger', trigger_id, 'changed')
+        self._wake('Trigger', trigger_id, 'changed')
 
     @messaging.expose
     def trigger_deleted(self, ctx, trigger_id):
-        self._not_scheduled('Trigger', trigger_id, 'deleted')
+        self._wake('Trigger', trigger_id, 'deleted')
 
     @messaging.expose
     def get_engine_info(self, ctx):

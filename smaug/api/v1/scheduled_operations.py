@@ -1,14 +1,24 @@
 """/v1/{project_id}/scheduled_operations: protection on a trigger's clock.
 
-An operation protects one of the caller's plans each time one of the
-caller's triggers fires. The API writes the operation and then tells the
-operation engines; when they cannot be told, the operation is removed
-again and the caller gets a 503, so no operation exists that no engine
-runs.
+An operation runs one of the caller's plans through an operation type
+(``protect``, ``retention_protect``...; plugins of
+:mod:`smaug.operationengine.operations`, whose schemas check the
+definition) each time one of the caller's triggers fires. Behind Keystone
+the caller's roles are delegated to Smaug's service user with a trust,
+shared by the caller's operations in the project and deleted with the last
+of them (:mod:`smaug.operationengine.delegation`).
+
+The database is what the operation engines follow: every change is
+committed first, then the engines are woken so that it applies at once. A
+wake-up that cannot be sent is only logged, since the engines poll the
+database anyway; suspension and deletion take effect even before that, as
+an engine claims a fire time only for a live, enabled operation.
 
 Two extensions to Karbor: PUT suspends or resumes an operation
 (``enabled``), which Karbor could do over RPC but offered no route for;
-and ``/logs`` shows the run history the engines keep.
+and ``/logs`` shows the run history: one entry per fire time, with its
+state (``running``, then ``success`` or ``failed``; or ``dropped`` or
+``skipped``), checkpoint and error.
 """
 from oslo_log import log as logging
 
@@ -20,6 +30,9 @@ from smaug.api import wsgi
 from smaug.api.schemas import scheduled_operations as schemas
 from smaug.api.views import scheduled_operations as views
 from smaug.db import api as db
+from smaug.db import scheduling
+from smaug.operationengine import delegation
+from smaug.operationengine import operations as operation_types
 from smaug.operationengine import rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -28,8 +41,7 @@ SORT_KEYS = ('created_at', 'updated_at', 'id', 'name', 'operation_type',
              'trigger_id', 'enabled')
 FILTERS = {
     'name': common.string_filter(),
-    'operation_type': {'type': 'string',
-                       'enum': list(schemas.OPERATION_TYPES)},
+    'operation_type': common.string_filter(64),
     'trigger_id': common.uuid_filter(),
     'enabled': common.bool_filter(),
     'project_id': common.string_filter(),
@@ -40,7 +52,6 @@ LOG_FILTERS = {'state': common.string_filter(64)}
 LOG_QUERY = common.list_query_schema(LOG_FILTERS)
 LOG_QUERY['properties']['marker'] = {'type': 'string',
                                      'pattern': '^[0-9]{1,18}$'}
-UNREACHABLE = 'could not reach the operation engines: %s'
 WHERE = 'scheduled_operation.operation_definition'
 
 
@@ -50,20 +61,31 @@ def _invalid(field, reason):
                                                          reason))
 
 
+def _operation_type(name):
+    """:raises ValidationError: when no type is registered as ``name``."""
+    try:
+        return operation_types.type_class(name)
+    except operation_types.UnknownOperationType as exc:
+        raise exception.ValidationError(
+            detail="Invalid input for field 'body.scheduled_operation."
+                   "operation_type': %s" % exc) from None
+
+
 def _check_definition(context, operation_type, definition):
-    """Check an operation's definition against the caller's plans.
+    """Check an operation's definition against its type and the caller's
+    plans.
 
     The definition is then stored as given: Karbor's clients send counts
     as strings and read them back so.
 
-    :raises ValidationError: when the plan is not the caller's, is of
-        another provider, or a key does not fit the operation type.
+    :raises ValidationError: when the definition does not fit the type's
+        schema, or names a plan that is not the caller's or is of another
+        provider.
     """
-    if operation_type != schemas.RETENTION_PROTECT:
-        for key in schemas.GFS_KEYS:
-            if key in definition:
-                raise _invalid(key, 'only retention_protect operations '
-                                    'keep checkpoints by age')
+    validation.validate(operation_type.definition_schema, definition,
+                        root='body.' + WHERE)
+    if 'plan_id' not in definition:
+        return
     try:
         plan = db.plan_get(context, definition['plan_id'])
     except exception.PlanNotFound:
@@ -72,23 +94,47 @@ def _check_definition(context, operation_type, definition):
         raise _invalid('plan_id', 'plan %s could not be found in project '
                                   '%s' % (definition['plan_id'],
                                           context.project_id))
-    if plan.provider_id != definition['provider_id']:
+    if plan.provider_id != definition.get('provider_id'):
         raise _invalid('provider_id', 'plan %s is protected by provider '
                                       '%s, not %s' % (
                                           plan.id, plan.provider_id,
-                                          definition['provider_id']))
+                                          definition.get('provider_id')))
 
 
-def _engine_host(context, operation_id):
-    """The host of the engine running an operation, if one claimed it."""
-    try:
-        state = db.scheduled_operation_state_get(context, operation_id)
-        if state.service_id is None:
-            return None
-        return db.service_get(context, state.service_id).host
-    except (exception.ScheduledOperationStateNotFound,
-            exception.ServiceNotFound):
+def _trust_for(context):
+    """The trust the caller's new operation acts through: the one of the
+    caller's other operations in the project, or a new one. None without
+    Keystone.
+
+    :raises OpenStackAccessUnavailable: (503) when Keystone makes none.
+    """
+    if not delegation.uses_trusts():
         return None
+    return (scheduling.trust_of(context, context.user_id,
+                                context.project_id)
+            or delegation.create_trust(context))
+
+
+def _release_trust(context, trust_id, trustor_user_id):
+    """Delete ``trust_id`` unless an operation still acts through it."""
+    if not trust_id or scheduling.trust_in_use(context, trust_id):
+        return
+    try:
+        delegation.delete_trust(context, trust_id, trustor_user_id)
+    except exception.OpenStackAccessUnavailable as exc:
+        # The operation is gone either way; the trust is the operator's
+        # to remove now.
+        LOG.warning('Trust %s of user %s is no longer used but could not '
+                    'be deleted: %s', trust_id, trustor_user_id, exc)
+
+
+def _wake_engines(cast, context, *args):
+    """Tell an engine what changed; the engines poll when it fails."""
+    try:
+        cast(rpcapi.OperationEngineAPI(), context, *args)
+    except Exception as exc:
+        LOG.warning('%s%r not sent; the engines will read the change at '
+                    'their next poll: %s', cast.__name__, args, exc)
 
 
 class ScheduledOperationsController:
@@ -140,9 +186,10 @@ class ScheduledOperationsController:
             # An administrator sees every trigger but schedules only on
             # the triggers of the project they act in.
             raise exception.TriggerNotFound(id=trigger.id)
-        _check_definition(context, operation['operation_type'],
+        _check_definition(context,
+                          _operation_type(operation['operation_type']),
                           operation['operation_definition'])
-        created = db.scheduled_operation_create(context, {
+        values = {
             'name': operation['name'],
             'description': operation.get('description'),
             'operation_type': operation['operation_type'],
@@ -151,15 +198,18 @@ class ScheduledOperationsController:
             'enabled': True,
             'user_id': context.user_id,
             'project_id': context.project_id,
-        })
+        }
+        trust_id = _trust_for(context)
+        if trust_id:
+            # The trust replaces the caller's token, which would expire.
+            values['request_context'] = None
         try:
-            rpcapi.OperationEngineAPI().scheduled_operation_created(
-                context, created.id)
-        except Exception as exc:
-            LOG.warning('scheduled_operation_created of %s not sent: %s',
-                        created.id, exc)
-            db.scheduled_operation_destroy(context, created.id)
-            raise exception.ServiceUnavailable(reason=UNREACHABLE % exc)
+            created = scheduling.operation_create(context, values, trust_id)
+        except Exception:
+            _release_trust(context, trust_id, context.user_id)
+            raise
+        _wake_engines(rpcapi.OperationEngineAPI.scheduled_operation_created,
+                      context, created.id)
         return views.detail(created)
 
     @validation.schema(schemas.update)
@@ -167,23 +217,18 @@ class ScheduledOperationsController:
     def update(self, request, id, body):
         context = request.context
         operation = self._get(context, id, 'scheduled_operation:update')
-        changes = body['scheduled_operation']
-        updated = db.scheduled_operation_update(context, operation.id,
-                                                changes)
-        if changes.get('enabled', operation.enabled) == operation.enabled:
-            return views.detail(updated)
-        try:
-            rpcapi.OperationEngineAPI().scheduled_operation_state_changed(
-                context, operation.id, updated.enabled,
-                host=_engine_host(context, operation.id))
-        except Exception as exc:
-            LOG.warning('scheduled_operation_state_changed of %s not sent: '
-                        '%s', operation.id, exc)
-            # The engine runs the operation as it knew it: put it back.
-            db.scheduled_operation_update(context, operation.id, {
-                key: getattr(operation, key) for key in
-                list(changes) + ['updated_at']})
-            raise exception.ServiceUnavailable(reason=UNREACHABLE % exc)
+        changes = dict(body['scheduled_operation'])
+        enabled = changes.pop('enabled', operation.enabled)
+        updated = operation
+        if changes:
+            updated = db.scheduled_operation_update(context, operation.id,
+                                                    changes)
+        if enabled != operation.enabled:
+            updated = scheduling.operation_set_enabled(context, operation.id,
+                                                       enabled)
+            _wake_engines(
+                rpcapi.OperationEngineAPI.scheduled_operation_state_changed,
+                context, operation.id, enabled)
         return views.detail(updated)
 
     @wsgi.response(202)
@@ -191,16 +236,15 @@ class ScheduledOperationsController:
     def delete(self, request, id):
         context = request.context
         operation = self._get(context, id, 'scheduled_operation:delete')
-        host = _engine_host(context, operation.id)
-        db.scheduled_operation_destroy(context, operation.id)
         try:
-            rpcapi.OperationEngineAPI().scheduled_operation_deleted(
-                context, operation.id, host=host)
-        except Exception as exc:
-            # The record is gone, and an engine runs only operations whose
-            # record it can read: it drops this one when it next looks.
-            LOG.warning('scheduled_operation_deleted of %s not sent: %s',
-                        operation.id, exc)
+            trust_id = db.scheduled_operation_state_get(
+                context, operation.id).trust_id
+        except exception.ScheduledOperationStateNotFound:
+            trust_id = None
+        db.scheduled_operation_destroy(context, operation.id)
+        _wake_engines(rpcapi.OperationEngineAPI.scheduled_operation_deleted,
+                      context, operation.id)
+        _release_trust(context, trust_id, operation.user_id)
 
 
 def create_controller():

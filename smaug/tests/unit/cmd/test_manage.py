@@ -114,3 +114,63 @@ def test_service_list_shows_status_and_state(sqlite, capsys):
     assert [line.split()[:4] for line in lines[1:]] == [
         ['smaug-protection', 'node-1', 'enabled', 'up'],
         ['smaug-protection', 'node-2', 'disabled', 'down']]
+
+
+def _scheduled_operation():
+    ctx = context.get_admin_context()
+    trigger = db.trigger_create(ctx, {
+        'name': 'hourly', 'type': 'time', 'project_id': 'p',
+        'properties': {'format': 'crontab', 'pattern': '0 * * * *'}})
+    return db.scheduled_operation_create(ctx, {
+        'name': 'op', 'project_id': 'p', 'operation_type': 'protect',
+        'trigger_id': trigger.id, 'operation_definition': {},
+        'enabled': True})
+
+
+def test_scheduled_operation_suspend_and_resume(sqlite, capsys):
+    operation = _scheduled_operation()
+    ctx = context.get_admin_context()
+    commands = manage.ScheduledOperationCommands()
+    assert _parse('scheduled_operation', 'suspend', operation.id
+                  ).action_method is manage.ScheduledOperationCommands.suspend
+
+    commands.suspend(operation.id)
+    assert db.scheduled_operation_get(ctx, operation.id).enabled is False
+    assert db.scheduled_operation_state_get(
+        ctx, operation.id).state == 'suspended'
+    commands.resume(operation.id)
+
+    assert db.scheduled_operation_get(ctx, operation.id).enabled is True
+    assert db.scheduled_operation_state_get(
+        ctx, operation.id).state == 'scheduled'
+    assert capsys.readouterr().out.splitlines() == [
+        'Scheduled operation %s suspended.' % operation.id,
+        'Scheduled operation %s resumed.' % operation.id]
+
+
+def test_scheduled_operation_runs_lists_the_latest_first(sqlite, capsys):
+    operation = _scheduled_operation()
+    ctx = context.get_admin_context()
+    for hour, state, error in ((1, 'success', None),
+                               (2, 'dropped', 'no engine started it')):
+        db.scheduled_operation_log_create(ctx, {
+            'operation_id': operation.id, 'state': state, 'error': error,
+            'expect_start_time': datetime.datetime(2030, 1, 1, hour)})
+
+    manage.ScheduledOperationCommands().runs(operation.id, limit=1)
+
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split()[:2] == ['Fire', 'time']
+    assert [row.split(None, 7) for row in rows] == [[
+        '2030-01-01', '02:00:00', '-', '-', 'dropped', '-', 'no', 'engine '
+        'started it']]
+
+
+def test_scheduled_operation_commands_report_an_unknown_operation(
+        sqlite, capsys, monkeypatch):
+    monkeypatch.setattr('sys.argv', ['smaug-manage', 'scheduled_operation',
+                                     'suspend', 'nothing'])
+    monkeypatch.setattr(manage, 'CONF', cfg.ConfigOpts())
+
+    assert manage.main() == 1
+    assert 'nothing' in capsys.readouterr().err

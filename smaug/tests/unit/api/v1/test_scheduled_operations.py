@@ -3,7 +3,10 @@ import datetime
 
 import pytest
 
+from smaug import context
+from smaug import exception
 from smaug.db import api as db
+from smaug.db import models
 from smaug.tests.unit.api import conftest
 from smaug.tests.unit.api import fakes
 from smaug.tests.unit.api.v1 import engine_casts
@@ -124,9 +127,35 @@ def test_protect_keeps_no_generations(api, casts, trigger_id, plan_id):
     message = bad_request(
         api.post('scheduled_operations',
                  body(trigger_id, plan_id, keep_daily=7)),
-        "'scheduled_operation.operation_definition.keep_daily'")
-    assert 'retention_protect' in message
+        'body.scheduled_operation.operation_definition')
+    assert "'keep_daily' was unexpected" in message
     assert list(casts) == []
+
+
+def test_unknown_operation_type_names_the_known_ones(api, casts, trigger_id,
+                                                     plan_id):
+    message = bad_request(
+        api.post('scheduled_operations',
+                 body(trigger_id, plan_id, operation_type='copy')),
+        "'body.scheduled_operation.operation_type'")
+    assert "'copy' is not an operation type" in message
+    assert 'protect' in message
+    assert list(casts) == []
+
+
+def test_create_schedules_it_from_now_in_its_scheduling_state(
+        api, casts, db_context, trigger_id, plan_id):
+    before = models.utcnow()
+    operation = create(api, trigger_id, plan_id)
+    state = db.scheduled_operation_state_get(db_context, operation['id'])
+    assert state.state == 'scheduled'
+    assert state.created_at >= before
+    # Without Keystone the operation acts with its creator's context.
+    assert state.trust_id is None
+    stored = context.RequestContext.from_dict(db.scheduled_operation_get(
+        db_context, operation['id']).request_context)
+    assert (stored.user_id, stored.project_id) == ('user-1', PROJECT)
+    assert stored.roles == ['member', 'reader']
 
 
 @pytest.mark.parametrize('change, field', [
@@ -207,15 +236,14 @@ def test_plan_of_another_provider_is_400(api, casts, db_context,
     assert fakes.SCHEMA_PROVIDER in message
 
 
-def test_unreachable_engines_leave_nothing_behind(api, casts, db_context,
-                                                  trigger_id, plan_id):
+def test_unreachable_engines_read_a_new_operation_at_their_poll(
+        api, casts, db_context, trigger_id, plan_id):
     casts.fail_with(RuntimeError('no broker'))
     response = api.post('scheduled_operations', body(trigger_id, plan_id))
-    assert response.status == 503, response
-    assert 'no broker' in response.json['serviceUnavailable']['message']
-    assert db.scheduled_operation_get_all(db_context,
-                                          all_tenants=True) == []
-    assert not db.trigger_in_use(db_context, trigger_id)
+    assert response.status == 200, response
+    created = response.json['scheduled_operation']
+    assert db.scheduled_operation_get(db_context, created['id']).enabled
+    assert db.trigger_in_use(db_context, trigger_id)
 
 
 def test_reader_cannot_create(api, casts, trigger_id, plan_id):
@@ -321,13 +349,20 @@ def _set_enabled(api, operation_id, enabled, **kwargs):
                    {'scheduled_operation': {'enabled': enabled}}, **kwargs)
 
 
-def test_suspend_and_resume(api, casts, trigger_id, plan_id):
+def test_suspend_and_resume(api, casts, db_context, trigger_id, plan_id):
     operation = create(api, trigger_id, plan_id)
     response = _set_enabled(api, operation['id'], False)
     assert response.status == 200, response
     assert response.json['scheduled_operation']['enabled'] is False
+    state = db.scheduled_operation_state_get(db_context, operation['id'])
+    assert state.state == 'suspended'
+    resumed_after = models.utcnow()
     response = _set_enabled(api, operation['id'], True)
     assert response.json['scheduled_operation']['enabled'] is True
+    state = db.scheduled_operation_state_get(db_context, operation['id'])
+    # Fire times from its resumption on are due, none from before.
+    assert state.state == 'scheduled'
+    assert state.updated_at >= resumed_after
     assert casts.casts[1:] == [
         ('scheduled_operation_state_changed',
          {'operation_id': operation['id'], 'enabled': False,
@@ -335,22 +370,6 @@ def test_suspend_and_resume(api, casts, trigger_id, plan_id):
         ('scheduled_operation_state_changed',
          {'operation_id': operation['id'], 'enabled': True,
           'host': None})]
-
-
-def test_state_change_goes_to_the_engine_running_it(api, casts, db_context,
-                                                    trigger_id, plan_id):
-    operation = create(api, trigger_id, plan_id)
-    service = db.service_create(db_context, {
-        'host': 'engine-2', 'binary': 'smaug-operationengine',
-        'topic': 'smaug-operationengine'})
-    db.scheduled_operation_state_create(db_context, {
-        'operation_id': operation['id'], 'service_id': service.id,
-        'state': 'registered'})
-    _set_enabled(api, operation['id'], False)
-    assert casts.casts[-1] == (
-        'scheduled_operation_state_changed',
-        {'operation_id': operation['id'], 'enabled': False,
-         'host': 'engine-2'})
 
 
 def test_unchanged_state_and_renames_tell_no_engine(api, casts, trigger_id,
@@ -366,17 +385,17 @@ def test_unchanged_state_and_renames_tell_no_engine(api, casts, trigger_id,
     assert len(casts) == 1
 
 
-def test_state_change_unreachable_engine_is_503_and_changes_nothing(
+def test_state_change_with_unreachable_engines_still_applies(
         api, casts, db_context, trigger_id, plan_id):
     operation = create(api, trigger_id, plan_id)
     casts.fail_with(RuntimeError('no broker'))
     response = api.put('scheduled_operations/%s' % operation['id'],
                        {'scheduled_operation': {'enabled': False,
                                                 'name': 'renamed'}})
-    assert response.status == 503
+    assert response.status == 200, response
     stored = db.scheduled_operation_get(db_context, operation['id'])
-    assert stored.enabled is True
-    assert stored.name == 'daily'
+    assert stored.enabled is False
+    assert stored.name == 'renamed'
 
 
 @pytest.mark.parametrize('request_body, field', [
@@ -420,17 +439,15 @@ def test_delete(api, casts, trigger_id, plan_id):
     assert api.delete('triggers/%s' % trigger_id).status == 202
 
 
-def test_delete_goes_to_the_engine_running_it(api, casts, db_context,
-                                              trigger_id, plan_id):
+def test_delete_takes_the_run_history_along(api, casts, db_context,
+                                            trigger_id, plan_id):
     operation = create(api, trigger_id, plan_id)
-    service = db.service_create(db_context, {
-        'host': 'engine-3', 'binary': 'smaug-operationengine',
-        'topic': 'smaug-operationengine'})
-    db.scheduled_operation_state_create(db_context, {
-        'operation_id': operation['id'], 'service_id': service.id,
-        'state': 'registered'})
+    _add_log(db_context, operation['id'], 0)
     api.delete('scheduled_operations/%s' % operation['id'])
-    assert casts.casts[-1][1]['host'] == 'engine-3'
+    with pytest.raises(exception.ScheduledOperationStateNotFound):
+        db.scheduled_operation_state_get(db_context, operation['id'])
+    assert db.scheduled_operation_log_get_all(
+        db_context, filters={'operation_id': operation['id']}) == []
 
 
 def test_delete_with_unreachable_engines_still_deletes(api, casts,
