@@ -68,6 +68,23 @@ class RequestContext(context.RequestContext):
         return ctx
 
 
+def of_record(record):
+    """The context of the user a record (an operation, a scheduled
+    operation) was written for.
+
+    The creator's stored context when the record has one (its token and
+    catalog let plugins reach OpenStack); else, for records written
+    without one (an administrator's script), a bare member context.
+    """
+    if record.request_context:
+        return RequestContext.from_dict(record.request_context,
+                                        overwrite=False)
+    return RequestContext(user_id=record.user_id,
+                          project_id=record.project_id,
+                          roles=['member', 'reader'], is_admin=False,
+                          overwrite=False)
+
+
 def get_admin_context():
     """A context for services acting on their own behalf."""
     return RequestContext(user_id=None, project_id=None, is_admin=True,

@@ -150,13 +150,7 @@ class RunContexts:
         trust_id = state.trust_id if state is not None else None
         if trust_id:
             return self._trust_context(trust_id)
-        if operation.request_context:
-            return context_module.RequestContext.from_dict(
-                operation.request_context, overwrite=False)
-        # Written without a context, e.g. by an administrator's script.
-        return context_module.RequestContext(
-            user_id=operation.user_id, project_id=operation.project_id,
-            roles=['member', 'reader'], is_admin=False, overwrite=False)
+        return context_module.of_record(operation)
 
     def _trust_context(self, trust_id):
         session = self._trust_session(trust_id)

@@ -257,26 +257,12 @@ class Agent:
                 previous = (record.owner if record.owner and
                             record.owner.startswith(self.conf.host + ':')
                             else None)
-                if self.accept(kind, _context_of(record), record.id,
-                               take_over=previous):
+                if self.accept(kind, context_module.of_record(record),
+                               record.id, take_over=previous):
                     adopted += 1
         if adopted:
             LOG.info('Adopted %d orphaned operations', adopted)
         return adopted
-
-
-def _context_of(record):
-    """The context of the user an operation record was made for.
-
-    The creator's stored context when the record has one (its token and
-    catalog let plugins reach OpenStack), else a bare member context.
-    """
-    if record.request_context:
-        return context_module.RequestContext.from_dict(
-            record.request_context, overwrite=False)
-    return context_module.RequestContext(
-        user_id=record.user_id, project_id=record.project_id,
-        roles=['member', 'reader'], is_admin=False, overwrite=False)
 
 
 class FlowOperationEngine(operations.OperationEngine):

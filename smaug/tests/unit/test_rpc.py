@@ -190,8 +190,8 @@ class TestGatedArguments(testtools.TestCase):
     def test_detail_sent_when_the_cap_allows_it(self):
         info = rpcapi.ProtectionAPI().get_agent_info(self.ctx, detail=True)
 
-        self.assertEqual(['delete_checkpoint', 'protect', 'restore',
-                          'verify'], info['operations'])
+        self.assertEqual(['copy', 'delete_checkpoint', 'protect',
+                          'restore', 'verify'], info['operations'])
 
     def test_detail_withheld_from_a_1_0_deployment(self):
         self.conf.config(group='upgrade_levels', protection='1.0')
