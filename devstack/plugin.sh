@@ -112,6 +112,42 @@ function _smaug_configure_providers {
             iniset "$provider" file_system_bank bank_path "$SMAUG_BANK_PATH/$name"
         fi
     done
+    _smaug_configure_openstack_provider
+}
+
+# _smaug_configure_openstack_provider - give the OpenStack provider its
+# Swift bank (an account of the smaug service user) and enable it, when
+# this devstack runs the services it needs
+function _smaug_configure_openstack_provider {
+    local provider=$SMAUG_PROVIDERS_DIR/openstack.conf
+    [[ -f "$provider" ]] || return 0
+    local service
+    for service in s-proxy c-bak g-api n-api; do
+        if ! is_service_enabled $service; then
+            echo "Smaug's OpenStack provider stays disabled: no $service"
+            return 0
+        fi
+    done
+    iniset "$provider" swift_bank auth_url "$KEYSTONE_SERVICE_URI/v3"
+    iniset "$provider" swift_bank username "$SMAUG_SERVICE_USER"
+    iniset "$provider" swift_bank password "$SERVICE_PASSWORD"
+    iniset "$provider" swift_bank project_name "$SERVICE_PROJECT_NAME"
+    iniset "$provider" swift_bank region_name "$REGION_NAME"
+    iniset "$provider" provider enabled True
+}
+
+# _smaug_configure_service_credentials - [service_credentials]: the smaug
+# service user, whose service token keeps the plugins' long operations
+# going after the user's token expires
+function _smaug_configure_service_credentials {
+    iniset $SMAUG_CONF service_credentials auth_type password
+    iniset $SMAUG_CONF service_credentials auth_url "$KEYSTONE_SERVICE_URI/v3"
+    iniset $SMAUG_CONF service_credentials username "$SMAUG_SERVICE_USER"
+    iniset $SMAUG_CONF service_credentials password "$SERVICE_PASSWORD"
+    iniset $SMAUG_CONF service_credentials project_name "$SERVICE_PROJECT_NAME"
+    iniset $SMAUG_CONF service_credentials user_domain_id default
+    iniset $SMAUG_CONF service_credentials project_domain_id default
+    iniset $SMAUG_CONF clients region_name "$REGION_NAME"
 }
 
 # _smaug_configure_authtoken - the [keystone_authtoken] section, with the
@@ -156,6 +192,7 @@ function configure_smaug {
     iniset $SMAUG_CONF operationengine max_window_time $SMAUG_OE_MAX_WINDOW_TIME
 
     _smaug_configure_authtoken
+    _smaug_configure_service_credentials
     setup_logging $SMAUG_CONF
 
     if _smaug_uses_uwsgi; then

@@ -1,11 +1,14 @@
 """/v1/{project_id}/restores: bringing a checkpoint's resources back.
 
 A restore reads an ``available`` checkpoint of the provider it names; its
-parameters must fit that provider's restore schemas. ``restore_auth`` is
-kept for the agent and never shown.
+parameters must fit that provider's restore schemas. ``restore_target``
+(a Keystone URL) and ``restore_auth`` (credentials there) come together:
+the restore then creates everything as that user, in that user's project.
+``restore_auth`` is kept for the agent and never shown.
 """
 from oslo_utils import uuidutils
 
+from smaug import exception
 from smaug import policy
 from smaug import states
 from smaug.api import common
@@ -53,6 +56,12 @@ class RestoresController:
         context = request.context
         policy.authorize(context, 'restore:create')
         restore = body['restore']
+        if bool(restore.get('restore_target')) != bool(
+                restore.get('restore_auth')):
+            raise exception.InvalidInput(
+                reason='restore_target and restore_auth go together: the '
+                       'Keystone URL of the target and the credentials to '
+                       'act there with')
         provider = providers.get_registry().get(restore['provider_id'])
         checkpoint = checkpoints.available_checkpoint(
             context, provider, restore['checkpoint_id'])

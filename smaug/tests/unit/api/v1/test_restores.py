@@ -68,7 +68,9 @@ def test_create(api, db_context, rpc_casts, checkpoint):
 
 def test_restore_auth_is_never_shown(api, db_context, rpc_casts,
                                      checkpoint):
-    response = api.post('restores', body(checkpoint, restore_auth=AUTH))
+    response = api.post('restores', body(
+        checkpoint, restore_target='http://keystone.example:5000/v3',
+        restore_auth=AUTH))
     restore_id = response.json['restore']['id']
     for shown in (api.get('restores/%s' % restore_id),
                   api.get('restores'),
@@ -76,6 +78,33 @@ def test_restore_auth_is_never_shown(api, db_context, rpc_casts,
         assert shown.status == 200
         assert 's3cret' not in shown.text
         assert 'restore_auth' not in shown.text
+
+
+def test_restore_auth_may_name_the_target_project(api, db_context,
+                                                   rpc_casts, checkpoint):
+    auth = dict(AUTH, project_name='alt_demo', project_domain_id='default',
+                user_domain_id='default')
+    response = api.post('restores', body(
+        checkpoint, restore_target='http://keystone.example:5000/v3',
+        restore_auth=auth))
+    assert response.status == 200, response
+    record = db.restore_get(db_context, response.json['restore']['id'])
+    assert record.restore_auth == auth
+
+
+@pytest.mark.parametrize('given', [
+    {'restore_target': 'http://keystone.example:5000/v3'},
+    {'restore_auth': AUTH},
+    {'restore_target': 'http://keystone.example:5000/v3',
+     'restore_auth': None},
+])
+def test_restore_target_and_auth_go_together(api, rpc_casts, checkpoint,
+                                             given):
+    response = api.post('restores', body(checkpoint, **given))
+    assert response.status == 400, response
+    assert 'restore_target and restore_auth go together' in message(
+        response)
+    assert [cast for cast, _ in rpc_casts] == ['protect']
 
 
 def test_create_with_checked_parameters(api, db_context, rpc_casts,
@@ -116,6 +145,7 @@ def test_create_checks_parameters_against_the_provider(
     ({'restore_auth': {'type': 'password', 'username': 'a',
                        'password': 'b', 'domain': 'd'}}, 'domain'),
     ({'restore_auth': 'secret'}, 'restore.restore_auth'),
+    ({'restore_auth': dict(AUTH, project_id='')}, 'project_id'),
     ({'name': 'mine'}, 'name'),
 ])
 def test_create_validation(api, rpc_casts, checkpoint, change, field):
