@@ -126,9 +126,10 @@ class FileSystemBankPlugin(base.BankPlugin):
                 os.makedirs(directory, mode=0o700, exist_ok=True)
                 os.replace(temporary, path)
                 break
-            except FileNotFoundError:
+            except (FileNotFoundError, FileExistsError):
                 # A delete pruned the directory between makedirs and the
-                # rename: make it again.
+                # rename, or while makedirs checked it had been made by
+                # another writer: make it again.
                 if attempt == 19 or not os.path.exists(temporary):
                     raise
         if self._fsync:
