@@ -41,25 +41,33 @@ class ProtectionPlugin:
     def get_supported_resources_types(cls):
         return tuple(cls.supported_resource_types)
 
+    #: JSON schemas shared by every supported type: protect parameters
+    #: (options), restore and verify parameters, and what the plugin saves.
+    #: Override the get_*_schema class methods to vary them by type.
+    options_schema = EMPTY_SCHEMA
+    restore_schema = EMPTY_SCHEMA
+    verify_schema = EMPTY_SCHEMA
+    saved_info_schema = EMPTY_SCHEMA
+
     @classmethod
     def get_options_schema(cls, resource_type):
         """JSON schema of the protect parameters of ``resource_type``."""
-        return EMPTY_SCHEMA
+        return cls.options_schema
 
     @classmethod
     def get_restore_schema(cls, resource_type):
         """JSON schema of the restore parameters of ``resource_type``."""
-        return EMPTY_SCHEMA
+        return cls.restore_schema
 
     @classmethod
     def get_verify_schema(cls, resource_type):
         """JSON schema of the verify parameters of ``resource_type``."""
-        return EMPTY_SCHEMA
+        return cls.verify_schema
 
     @classmethod
     def get_saved_info_schema(cls, resource_type):
         """JSON schema of what the plugin saves about ``resource_type``."""
-        return EMPTY_SCHEMA
+        return cls.saved_info_schema
 
     # The work per operation: each returns an activity.ResourceWork, empty
     # when the plugin has nothing to do for that resource.

@@ -248,6 +248,10 @@ class CinderBackupPlugin(plugin.ProtectionPlugin):
                               plugin.Capability.LIVE,
                               plugin.Capability.CRASH_CONSISTENT))
     backend = 'cinder'
+    options_schema = OPTIONS_SCHEMA
+    restore_schema = volume_restore.RESTORE_SCHEMA
+    verify_schema = VERIFY_SCHEMA
+    saved_info_schema = SAVED_INFO_SCHEMA
 
     def __init__(self, config=None):
         super().__init__(config)
@@ -255,22 +259,6 @@ class CinderBackupPlugin(plugin.ProtectionPlugin):
         if config is not None:
             config.register_opts(PLUGIN_OPTIONS, group=GROUP)
             self._snapshot_available = config[GROUP].snapshot_available_volumes
-
-    @classmethod
-    def get_options_schema(cls, resource_type):
-        return OPTIONS_SCHEMA
-
-    @classmethod
-    def get_restore_schema(cls, resource_type):
-        return volume_restore.RESTORE_SCHEMA
-
-    @classmethod
-    def get_verify_schema(cls, resource_type):
-        return VERIFY_SCHEMA
-
-    @classmethod
-    def get_saved_info_schema(cls, resource_type):
-        return SAVED_INFO_SCHEMA
 
     def get_protect_work(self, resource):
         return activity.ResourceWork(

@@ -96,14 +96,8 @@ class CinderSnapshotPlugin(plugin.ProtectionPlugin):
     capabilities = frozenset((plugin.Capability.LIVE,
                               plugin.Capability.CRASH_CONSISTENT))
     backend = 'cinder'
-
-    @classmethod
-    def get_restore_schema(cls, resource_type):
-        return volume_restore.RESTORE_SCHEMA
-
-    @classmethod
-    def get_saved_info_schema(cls, resource_type):
-        return SAVED_INFO_SCHEMA
+    restore_schema = volume_restore.RESTORE_SCHEMA
+    saved_info_schema = SAVED_INFO_SCHEMA
 
     def get_protect_work(self, resource):
         return activity.ResourceWork(parallel=SnapshotVolume())

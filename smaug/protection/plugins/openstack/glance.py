@@ -160,14 +160,8 @@ class GlanceImagePlugin(plugin.ProtectionPlugin):
     capabilities = frozenset((plugin.Capability.INCREMENTAL,
                               plugin.Capability.LIVE))
     backend = 'glance'
-
-    @classmethod
-    def get_restore_schema(cls, resource_type):
-        return RESTORE_SCHEMA
-
-    @classmethod
-    def get_saved_info_schema(cls, resource_type):
-        return SAVED_INFO_SCHEMA
+    restore_schema = RESTORE_SCHEMA
+    saved_info_schema = SAVED_INFO_SCHEMA
 
     def get_protect_work(self, resource):
         return activity.ResourceWork(parallel=ProtectImage())

@@ -274,14 +274,8 @@ class NovaServerPlugin(plugin.ProtectionPlugin):
     capabilities = frozenset((plugin.Capability.LIVE,
                               plugin.Capability.COPY))
     backend = 'nova'
-
-    @classmethod
-    def get_restore_schema(cls, resource_type):
-        return server_mapping.RESTORE_SCHEMA
-
-    @classmethod
-    def get_saved_info_schema(cls, resource_type):
-        return server_definition.SAVED_INFO_SCHEMA
+    restore_schema = server_mapping.RESTORE_SCHEMA
+    saved_info_schema = server_definition.SAVED_INFO_SCHEMA
 
     def get_protect_work(self, resource):
         return activity.ResourceWork(parallel=ProtectServer())
