@@ -12,6 +12,7 @@ is never persisted after a task that depended on it.
 import queue
 import threading
 
+from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 import sqlalchemy as sa
 from taskflow import exceptions as tf_exceptions
@@ -157,8 +158,13 @@ class FlowPersistence(base.Backend):
             self._atom_flows[atom.uuid] = uuid
         return detail
 
+    @oslo_db_api.wrap_db_retry(max_retries=10, retry_on_deadlock=True)
     def delete_flow_detail(self, uuid):
-        """Forget a finished flow's state."""
+        """Forget a finished flow's state.
+
+        Retried on deadlock: on MariaDB the delete of a large flow's atoms
+        can meet other flows' writes on the same index.
+        """
         self.flush()
         self._atom_flows = {atom: flow for atom, flow
                             in self._atom_flows.items() if flow != uuid}
