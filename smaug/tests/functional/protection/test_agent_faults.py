@@ -22,7 +22,8 @@ state (except one killed between writing its outcome and deleting it).
 
 The outage tests stop RabbitMQ, then MariaDB and PostgreSQL, for
 ``OUTAGE_SECONDS`` during flows: the same must hold once the server is
-back, and operations started afterwards must run.
+back, and operations started afterwards must run. They are marked to run
+alone (``smaug/tests/conftest.py``): the servers are the machine's.
 
 Set SMAUG_FAULT_SEED to replay a run's random delays.
 """
@@ -272,6 +273,7 @@ def _outage_test(deployment, operations, outage):
     assert problems == [], '\n'.join(problems)
 
 
+@pytest.mark.stops_shared_servers
 def test_rabbitmq_restart_during_flows(deployment, operations):
     _outage_test(deployment, operations, servers.rabbitmq_down)
 
@@ -284,6 +286,7 @@ def any_deployment(request):
         'postgresql_deployment')
 
 
+@pytest.mark.stops_shared_servers
 def test_database_restart_during_flows(any_deployment):
     _outage_test(any_deployment,
                  operations_module.of_deployment(any_deployment),
