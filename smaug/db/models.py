@@ -322,7 +322,7 @@ class ScheduledOperationLog(Base):
         orm.mapped_column(Timestamp))
     end_time: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         Timestamp)
-    state: orm.Mapped[str] = orm.mapped_column(sa.String(64))
+    state: orm.Mapped[str] = orm.mapped_column(sa.String(64), index=True)
     checkpoint_id: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(UUID_LENGTH))
     error: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
