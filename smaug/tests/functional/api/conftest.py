@@ -12,7 +12,6 @@ A failed test's report carries the end of every process's log.
 """
 import uuid
 
-import fixtures
 import pytest
 
 from smaug.tests.fixtures import deployment as deployment_fixture
@@ -23,24 +22,10 @@ BACKENDS = ('mysql', 'postgresql')
 
 @pytest.fixture(scope='session', params=BACKENDS)
 def deployment(request):
-    running = deployment_fixture.Deployment(request.param)
-    why = None
-    try:
-        running.setUp()
-    except fixtures.MultipleExceptions as exc:
-        why = _first_cause(exc)
-    if why is not None:
-        pytest.fail(why, pytrace=False)
+    running = deployment_fixture.set_up(
+        deployment_fixture.Deployment(request.param))
     yield running
     running.cleanUp()
-
-
-def _first_cause(error):
-    # Each fixture that fails to set up wraps the error of the one inside
-    # it with its own; the innermost first one says why.
-    while isinstance(error, fixtures.MultipleExceptions):
-        error = error.args[0][1]
-    return str(error)
 
 
 @pytest.fixture

@@ -10,30 +10,17 @@ delays and failures of :mod:`providers`; tests pick one by name with
 
 A failed test's report carries the end of every process's log.
 """
-import fixtures
 import pytest
 
+from smaug.tests.fixtures import deployment as deployment_fixture
 from smaug.tests.fixtures import engine_deployment
 from smaug.tests.functional.protection import operations as operations_module
 from smaug.tests.functional.protection import providers
 
 
-def _first_cause(error):
-    # Each fixture that fails to set up wraps the error of the one inside
-    # it with its own; the innermost first one says why.
-    while isinstance(error, fixtures.MultipleExceptions):
-        error = error.args[0][1]
-    return str(error)
-
-
 def start_deployment(backend):
-    running = engine_deployment.EngineDeployment(backend, providers.ALL,
-                                                  agents=2)
-    try:
-        running.setUp()
-    except fixtures.MultipleExceptions as exc:
-        pytest.fail(_first_cause(exc), pytrace=False)
-    return running
+    return deployment_fixture.set_up(engine_deployment.EngineDeployment(
+        backend, providers.ALL, agents=2))
 
 
 @pytest.fixture(scope='session')
