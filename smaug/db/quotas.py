@@ -21,24 +21,32 @@ from smaug.db.session import soft_delete
 from smaug.db.session import writer
 
 
+def _limits(context, model, **owner):
+    with reader(context) as session:
+        rows = live(session, model).filter_by(**owner)
+        return {row.resource: row.hard_limit for row in rows}
+
+
+def _set_limit(context, model, resource, hard_limit, **owner):
+    with writer(context) as session:
+        row = (live(session, model).filter_by(resource=resource, **owner)
+               .with_for_update().first())
+        if row is None:
+            row = model(resource=resource, **owner)
+            session.add(row)
+        row.hard_limit = hard_limit
+    return row
+
+
 def get_project_limits(context, project_id):
     """The limits set for a project, by resource."""
-    with reader(context) as session:
-        rows = live(session, models.Quota).filter_by(project_id=project_id)
-        return {row.resource: row.hard_limit for row in rows}
+    return _limits(context, models.Quota, project_id=project_id)
 
 
 def set_project_limit(context, project_id, resource, hard_limit):
     """Set a project's limit of one resource."""
-    with writer(context) as session:
-        row = (live(session, models.Quota)
-               .filter_by(project_id=project_id, resource=resource)
-               .with_for_update().first())
-        if row is None:
-            row = models.Quota(project_id=project_id, resource=resource)
-            session.add(row)
-        row.hard_limit = hard_limit
-    return row
+    return _set_limit(context, models.Quota, resource, hard_limit,
+                      project_id=project_id)
 
 
 def delete_project_limits(context, project_id):
@@ -50,23 +58,13 @@ def delete_project_limits(context, project_id):
 
 def get_class_limits(context, class_name):
     """The limits of a quota class, by resource."""
-    with reader(context) as session:
-        rows = live(session, models.QuotaClass).filter_by(
-            class_name=class_name)
-        return {row.resource: row.hard_limit for row in rows}
+    return _limits(context, models.QuotaClass, class_name=class_name)
 
 
 def set_class_limit(context, class_name, resource, hard_limit):
     """Set a quota class's limit of one resource."""
-    with writer(context) as session:
-        row = (live(session, models.QuotaClass)
-               .filter_by(class_name=class_name, resource=resource)
-               .with_for_update().first())
-        if row is None:
-            row = models.QuotaClass(class_name=class_name, resource=resource)
-            session.add(row)
-        row.hard_limit = hard_limit
-    return row
+    return _set_limit(context, models.QuotaClass, resource, hard_limit,
+                      class_name=class_name)
 
 
 def get_usages(context, project_id):
