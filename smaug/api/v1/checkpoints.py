@@ -19,6 +19,7 @@ from smaug import policy
 from smaug import states
 from smaug.api import common
 from smaug.api import operations
+from smaug.api import parameters
 from smaug.api import validation
 from smaug.api import wsgi
 from smaug.api.schemas import checkpoints as schemas
@@ -76,21 +77,44 @@ def _extra_info(checkpoint):
     return extra_info
 
 
-def available_checkpoint(context, provider, checkpoint_id):
-    """The checkpoint a restore or verification reads from.
+def start_reading_operation(context, rule, request, kind, parameters_kind,
+                            operation, create, values):
+    """Start an operation that reads an available checkpoint of the
+    provider ``request`` names (a restore or a verification).
 
-    :raises CheckpointNotFound: when the caller cannot see it or it is
-        another provider's.
+    :param rule: the policy rule, checked against the checkpoint's project.
+    :param request: the operation's part of the body (``kind`` names it).
+    :param parameters_kind: which of the provider's schemas the request's
+        ``parameters`` must fit (:mod:`smaug.api.parameters`).
+    :param operation: the :mod:`smaug.api.operations` kind to start.
+    :param create: callable(context, values) creating the record.
+    :param values: the record's values besides those of the checkpoint,
+        the caller and the parameters.
+    :returns: the created record.
+    :raises CheckpointNotFound: when the caller cannot see the checkpoint
+        or it is another provider's.
     :raises InvalidState: when it is not available.
     """
-    checkpoint = db.checkpoint_get(context, checkpoint_id)
+    provider = providers.get_registry().get(request['provider_id'])
+    checkpoint = db.checkpoint_get(context, request['checkpoint_id'])
     if checkpoint.provider_id != provider.id:
-        raise exception.CheckpointNotFound(id=checkpoint_id)
+        raise exception.CheckpointNotFound(id=checkpoint.id)
+    policy.authorize(context, rule, {'project_id': checkpoint.project_id})
     if checkpoint.status != CheckpointStatus.AVAILABLE:
         raise exception.InvalidState(
             object='Checkpoint', id=checkpoint.id, state=checkpoint.status,
             allowed=CheckpointStatus.AVAILABLE)
-    return checkpoint
+    request_parameters = request.get('parameters') or {}
+    parameters.validate(provider, request_parameters, parameters_kind,
+                        kind + '.parameters')
+    values = dict(values, id=uuidutils.generate_uuid(),
+                  project_id=checkpoint.project_id, user_id=context.user_id,
+                  provider_id=provider.id, checkpoint_id=checkpoint.id,
+                  parameters=request_parameters)
+    return operations.start(
+        context, operation, lambda: create(context, values),
+        {'plan_id': checkpoint.plan_id, 'provider_id': provider.id,
+         'checkpoint_id': checkpoint.id})
 
 
 def _check_destination(parameters):

@@ -6,8 +6,6 @@ parameters must fit that provider's restore schemas. ``restore_target``
 the restore then creates everything as that user, in that user's project.
 ``restore_auth`` is kept for the agent and never shown.
 """
-from oslo_utils import uuidutils
-
 from smaug import exception
 from smaug import policy
 from smaug import states
@@ -19,7 +17,6 @@ from smaug.api.schemas import restores as schemas
 from smaug.api.v1 import checkpoints
 from smaug.api.views import restores as views
 from smaug.db import api as db
-from smaug.protection import providers
 
 SORT_KEYS = ('created_at', 'updated_at', 'id', 'status', 'checkpoint_id',
              'provider_id')
@@ -62,29 +59,12 @@ class RestoresController:
                 reason='restore_target and restore_auth go together: the '
                        'Keystone URL of the target and the credentials to '
                        'act there with')
-        provider = providers.get_registry().get(restore['provider_id'])
-        checkpoint = checkpoints.available_checkpoint(
-            context, provider, restore['checkpoint_id'])
-        policy.authorize(context, 'restore:create',
-                         {'project_id': checkpoint.project_id})
-        parameters.validate(provider, restore['parameters'],
-                            parameters.RESTORE, 'restore.parameters')
-        values = {
-            'id': uuidutils.generate_uuid(),
-            'project_id': checkpoint.project_id,
-            'user_id': context.user_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'restore_target': restore.get('restore_target'),
-            'restore_auth': restore.get('restore_auth'),
-            'parameters': restore['parameters'],
-            'status': states.RestoreStatus.IN_PROGRESS,
-        }
-        record = operations.start(
-            context, operations.RESTORE,
-            lambda: db.restore_create(context, values),
-            {'plan_id': checkpoint.plan_id, 'provider_id': provider.id,
-             'checkpoint_id': checkpoint.id})
+        record = checkpoints.start_reading_operation(
+            context, 'restore:create', restore, 'restore',
+            parameters.RESTORE, operations.RESTORE, db.restore_create,
+            {'restore_target': restore.get('restore_target'),
+             'restore_auth': restore.get('restore_auth'),
+             'status': states.RestoreStatus.IN_PROGRESS})
         return views.detail(record)
 
 

@@ -4,8 +4,6 @@ A verification reads an ``available`` checkpoint of the provider it names;
 its parameters must fit that provider's verify schemas, which providers
 publish (Karbor did not, so its verifications with parameters failed).
 """
-from oslo_utils import uuidutils
-
 from smaug import policy
 from smaug import states
 from smaug.api import common
@@ -16,7 +14,6 @@ from smaug.api.schemas import verifications as schemas
 from smaug.api.v1 import checkpoints
 from smaug.api.views import verifications as views
 from smaug.db import api as db
-from smaug.protection import providers
 
 SORT_KEYS = ('created_at', 'updated_at', 'id', 'status', 'checkpoint_id',
              'provider_id')
@@ -54,28 +51,10 @@ class VerificationsController:
         context = request.context
         policy.authorize(context, 'verification:create')
         verification = body['verification']
-        provider = providers.get_registry().get(verification['provider_id'])
-        checkpoint = checkpoints.available_checkpoint(
-            context, provider, verification['checkpoint_id'])
-        policy.authorize(context, 'verification:create',
-                         {'project_id': checkpoint.project_id})
-        verify_parameters = verification.get('parameters') or {}
-        parameters.validate(provider, verify_parameters, parameters.VERIFY,
-                            'verification.parameters')
-        values = {
-            'id': uuidutils.generate_uuid(),
-            'project_id': checkpoint.project_id,
-            'user_id': context.user_id,
-            'provider_id': provider.id,
-            'checkpoint_id': checkpoint.id,
-            'parameters': verify_parameters,
-            'status': states.VerificationStatus.IN_PROGRESS,
-        }
-        record = operations.start(
-            context, operations.VERIFY,
-            lambda: db.verification_create(context, values),
-            {'plan_id': checkpoint.plan_id, 'provider_id': provider.id,
-             'checkpoint_id': checkpoint.id})
+        record = checkpoints.start_reading_operation(
+            context, 'verification:create', verification, 'verification',
+            parameters.VERIFY, operations.VERIFY, db.verification_create,
+            {'status': states.VerificationStatus.IN_PROGRESS})
         return views.detail(record)
 
 
