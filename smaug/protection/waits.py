@@ -4,7 +4,8 @@ A backup, an image upload or a boot is asked for in one call and finishes
 later. :func:`wait_for` polls the resource with pauses that double from
 ``[clients] wait_interval`` up to ``max_wait_interval`` and gives up after
 ``wait_timeout`` with an error saying what was awaited and the status it
-was last seen in.
+was last seen in. :func:`act_when` makes a request once a shared resource
+is ready, and waits again when another user took it first.
 """
 import time
 
@@ -34,25 +35,57 @@ def wait_for(what, fetch, status_of, goal, failed=(), timeout=None,
     :raises WaitTimeout: when the goal is not reached in time.
     :raises ResourceFailed: when a failed status is reached.
     """
+    return act_when(what, fetch, status_of, goal, _itself, failed=failed,
+                    timeout=timeout, reason_of=reason_of, clock=clock,
+                    sleep=sleep)
+
+
+def act_when(what, fetch, status_of, ready, act, busy=None, failed=(),
+             timeout=None, reason_of=None, clock=time.monotonic,
+             sleep=time.sleep):
+    """Poll ``fetch()`` until the resource is in a ``ready`` status, then
+    return ``act(resource)``.
+
+    A resource others use too can be taken between the poll and the act
+    (two restores of one Cinder backup): when ``act`` is refused for that
+    reason, polling resumes, with the same back-off and deadline, and
+    ``act`` is tried again once the resource is ready again.
+
+    :param ready: statuses in which ``act`` is tried.
+    :param act: ``act(resource)``, the request that needs it ready.
+    :param busy: ``busy(error)``: whether an exception ``act`` raised
+        says the resource was not ready after all; any other exception
+        propagates. None: every exception propagates.
+    :param failed, timeout, reason_of: as :func:`wait_for` has them.
+    :returns: what ``act`` returned.
+    :raises WaitTimeout: when ``act`` was not done in time; its status
+        tells whether the resource was last seen busy or refused.
+    :raises ResourceFailed: when a failed status is reached.
+    """
     timeout = CONF.clients.wait_timeout if timeout is None else timeout
-    goal, failed = _statuses(goal), _statuses(failed)
+    ready, failed = _statuses(ready), _statuses(failed)
     deadline = clock() + timeout
     pause = CONF.clients.wait_interval
     while True:
         resource = fetch()
         status = status_of(resource)
-        if status in goal:
-            return resource
-        if status in failed:
+        if status in ready:
+            try:
+                return act(resource)
+            except Exception as error:
+                if busy is None or not busy(error):
+                    raise
+                status = '%s, yet refused as busy: %s' % (status, error)
+        elif status in failed:
             reason = reason_of(resource) if reason_of else None
             raise exception.ResourceFailed(
                 what=what, status=status,
                 reason=reason or 'no reason given')
         remaining = deadline - clock()
         if remaining <= 0:
-            raise exception.WaitTimeout(what=what, goal='/'.join(goal),
+            raise exception.WaitTimeout(what=what, goal='/'.join(ready),
                                         timeout=timeout, status=status)
-        LOG.debug('%s is %s, waiting for %s', what, status, goal)
+        LOG.debug('%s is %s, waiting for %s', what, status, ready)
         sleep(min(pause, remaining))
         pause = min(pause * 2, CONF.clients.max_wait_interval)
 
@@ -75,6 +108,10 @@ def wait_until_gone(what, fetch, status_of, not_found, failed=(),
              lambda resource: 'deleted' if resource is gone
              else status_of(resource),
              goal=('deleted',), failed=failed, timeout=timeout, **kwargs)
+
+
+def _itself(resource):
+    return resource
 
 
 def _statuses(statuses):

@@ -13,6 +13,8 @@ what a restore needs (the backup's id and the volume's description).
   ``backup_mode: incremental`` builds on Smaug's newest backup of the
   volume, or makes a full one when there is none yet.
 - **Restore** makes a new volume from the backup (:mod:`.volume_restore`).
+  Cinder restores a backup once at a time, so restores of one checkpoint
+  that run together (into several projects, say) take turns.
 - **Verify** checks the backup's status and size and, with
   ``test_restore``, restores it into a temporary volume.
 - **Delete** deletes the backup. Cinder keeps a backup that newer

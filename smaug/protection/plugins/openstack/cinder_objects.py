@@ -30,12 +30,15 @@ class Kind:
     :ivar deletable: statuses in which Cinder accepts its deletion; a
         deletion waits out any other (a volume being detached, a snapshot
         being backed up).
+    :ivar busy: statuses in which it still holds good data but Cinder
+        makes no volume of it until it is available again.
     """
 
     what: str
     manager: str
     failed: tuple
     deletable: tuple
+    busy: tuple = ()
 
     def of(self, cinder):
         return getattr(cinder, self.manager)
@@ -48,8 +51,11 @@ VOLUME = Kind('volume', 'volumes',
                          'error_extending', 'error_managing'))
 SNAPSHOT = Kind('snapshot', 'volume_snapshots', failed=('error',),
                 deletable=('available', 'error'))
-BACKUP = Kind('backup', 'backups', failed=('error',),
-              deletable=('available', 'error'))
+# Cinder restores a backup once at a time: while it is restoring, a
+# second volume of it is refused.
+BACKUP = Kind('backup', 'backups',
+              failed=('error', 'deleting', 'error_deleting'),
+              deletable=('available', 'error'), busy=('restoring',))
 
 
 def cinder_for(ctx):
@@ -114,11 +120,12 @@ def tagged(cinder, kind, ctx, **filters):
 
 def check_restorable(cinder, kind, object_id, saved):
     """The backup or snapshot that holds a checkpoint's volume, once it is
-    seen available with the volume's saved size.
+    seen available (or only busy: :func:`create_volume_from` waits that
+    out) with the volume's saved size.
 
     :param saved: the volume as :func:`describe` saved it.
     :raises ProtectedDataUnusable: when it is gone (or the project cannot
-        see it), not available, or not of that size.
+        see it), neither available nor busy, or not of that size.
     """
     what = '%s %s of volume %s' % (kind.what, object_id, saved['volume_id'])
     try:
@@ -127,7 +134,7 @@ def check_restorable(cinder, kind, object_id, saved):
         raise ProtectedDataUnusable(
             what=what, reason='it does not exist, or the project cannot '
                               'see it')
-    if found.status != 'available':
+    if found.status not in ('available',) + kind.busy:
         raise ProtectedDataUnusable(what=what, reason='it is %s (%s)' % (
             found.status, _fail_reason(found) or 'no reason given'))
     if found.size != saved['size']:
@@ -135,6 +142,41 @@ def check_restorable(cinder, kind, object_id, saved):
             what=what, reason='it holds %s GiB where the volume had %s GiB'
                               % (found.size, saved['size']))
     return found
+
+
+def create_volume_from(cinder, source, **arguments):
+    """``cinder.volumes.create(**source, **arguments)``: a volume of a
+    backup or a snapshot, once the backup is not busy with another restore.
+
+    A restore waits (bounded, with back-off) until the backup is
+    available, and waits again when another restore took it between that
+    check and the request; all within ``[clients] wait_timeout``.
+
+    :param source: ``{'backup_id': ...}`` or ``{'snapshot_id': ...}``.
+    :returns: the new volume, as Cinder accepted it (creating).
+    :raises ResourceFailed: at once when the backup is (being) deleted or
+        in error.
+    :raises WaitTimeout: naming the backup, when it stayed busy.
+    """
+    def create():
+        return cinder.volumes.create(**source, **arguments)
+
+    if 'backup_id' not in source:
+        return create()
+    backup_id = source['backup_id']
+    return waits.act_when(
+        '%s %s' % (BACKUP.what, backup_id),
+        lambda: cinder.backups.get(backup_id), _status, 'available',
+        lambda backup: create(), busy=refused_as_busy_backup,
+        failed=BACKUP.failed, reason_of=_fail_reason)
+
+
+def refused_as_busy_backup(error):
+    """Whether Cinder refused a volume because its backup was not
+    available (it answers 400 'Invalid backup: ... backup status must
+    be ...'): another restore took the backup first."""
+    return (isinstance(error, cinder_exceptions.BadRequest) and
+            'backup status' in str(error).lower())
 
 
 def take_snapshot(cinder, ctx, volume_id):

@@ -106,7 +106,8 @@ def create_volume(cinder, ctx, spec, source, saved):
     :param saved: the original volume as saved (metadata, bootable).
     :returns: the available volume.
     :raises ResourceFailed, WaitTimeout: when it does not become
-        available.
+        available, or its backup stays busy with another restore (see
+        :func:`cinder_objects.create_volume_from`).
     """
     tags = tagging.metadata(ctx)
     volume = None
@@ -118,8 +119,8 @@ def create_volume(cinder, ctx, spec, source, saved):
             cinder_objects.delete(cinder, cinder_objects.VOLUME, found.id)
     if volume is None:
         name = spec.get('name') or tagging.name(ctx, 'restore')
-        volume = cinder.volumes.create(
-            **dict(spec, name=name, **source),
+        volume = cinder_objects.create_volume_from(
+            cinder, source, **dict(spec, name=name),
             metadata=dict(saved.get('metadata') or {}, **tags))
     volume = cinder_objects.wait_until(cinder, cinder_objects.VOLUME,
                                        volume.id)

@@ -6,6 +6,7 @@ Operations run through real flows in an in-process agent
 are read back through the cloud's API. Afterwards the tests list what the
 operation left in the cloud, by its tags.
 """
+from concurrent import futures
 import os
 import uuid
 
@@ -19,6 +20,7 @@ from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import filesystem
 from smaug.protection.plugins.openstack import cinder_backup
 from smaug.protection.plugins.openstack import tagging
+from smaug.tests.fixtures import cloud
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
 from smaug.tests.functional.openstack import harness
@@ -123,6 +125,38 @@ def test_protect_delete_the_volume_restore_the_same_bytes(
     deletion = agent.delete(checkpoint.id)
     assert deletion.status == 'deleted', deletion.error_reason
     assert volumes.left_behind(cinder, checkpoint.id) == volumes.NOTHING
+
+
+def test_restores_of_one_backup_at_the_same_time_both_succeed(
+        agent, devcloud, cinder, name, cleanup):
+    # Cinder refuses a volume of a backup while it restores another: the
+    # second restore starts once the first has the backup restoring, and
+    # waits for its turn.
+    data = os.urandom(2 * MIB)
+    volume = volumes.with_bytes(devcloud, name, data, cleanup)
+    checkpoint = agent.protect([volumes.resource_of(volume)])
+    assert checkpoint.status == 'available', checkpoint.error_reason
+    backup_id = volumes.saved_info(agent, checkpoint.id,
+                                   volume)['backup_id']
+    _cleanup_backup(cleanup, cinder, backup_id)
+
+    with futures.ThreadPoolExecutor(1) as pool:
+        first = pool.submit(agent.restore, checkpoint.id)
+        cloud.wait_for('backup %s restoring' % backup_id, lambda: (
+            first.done() or
+            cinder.backups.get(backup_id).status == 'restoring'),
+            interval=0.2)
+        assert not first.done(), 'the first restore never used the backup'
+        second = agent.restore(checkpoint.id)
+        first = first.result()
+
+    for restore in (first, second):
+        assert restore.status == 'success', restore.error_reason
+    new_volumes = [volumes.restored(cinder, restore, cleanup)
+                   for restore in (first, second)]
+    for new in new_volumes:
+        volumes.assert_holds(devcloud, new, data, name, cleanup)
+    assert cinder.backups.get(backup_id).status == 'available'
 
 
 def test_in_use_volume_then_incremental_after_a_change(
