@@ -31,7 +31,6 @@ contenders interleaved. Every
 file is removed at the end, however the run ends.
 """
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -48,6 +47,7 @@ import synthetic_image  # noqa: E402
 from smaug.conf import protection as protection_conf  # noqa: E402
 from smaug.protection.bank import bank as bank_module  # noqa: E402
 from smaug.protection.bank import filesystem  # noqa: E402
+from smaug.protection.chunks import digests  # noqa: E402
 from smaug.protection.chunks import store as store_module  # noqa: E402
 
 MIB = 1024 * 1024
@@ -125,7 +125,7 @@ def restore(store, bank, checkpoint, target):
     os.unlink(target)
 
 
-def verified_sha256(store, bank, checkpoint):
+def verified_digest(store, bank, checkpoint):
     section = bank.section('checkpoints/%s/resources/image' % checkpoint)
     return store.verify(section, 'data').sha256
 
@@ -160,7 +160,8 @@ def measure(workdir, size, repeat):
     changed = os.path.join(workdir, 'image-changed')
     synthetic_image.write_image(image, size)
     synthetic_image.write_changed(image, changed, size)
-    expected = hashlib.sha256(open(image, 'rb').read()).hexdigest()
+    with open(image, 'rb') as f:
+        expected = digests.of_stream(f)
     best = {}
 
     def keep(name, seconds):
@@ -184,7 +185,7 @@ def measure(workdir, size, repeat):
                                os.path.join(workdir, 'restored'))
             keep('read_' + label, seconds)
             # Untimed: what a read returns is checked against the image.
-            assert verified_sha256(store, bank, 'c1') == expected
+            assert verified_digest(store, bank, 'c1') == expected
             stored = disk_usage(bank_dir)
             warm(image)
             seconds, again = timed(protect, store, bank, image, 'c2')

@@ -22,6 +22,7 @@ from smaug.db import scheduling
 from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import importer
+from smaug.protection.chunks import keys
 
 # Parsed arguments land in CONF.category next to oslo.config's own names;
 # the prefix keeps an action's argument from shadowing one of them.
@@ -126,7 +127,8 @@ def _second(moment):
 
 
 class BankCommands:
-    """Read the checkpoints that the providers' banks hold."""
+    """Read the checkpoints that the providers' banks hold; re-wrap their
+    chunk data keys."""
 
     @args('--provider-id', required=True,
           help='the provider whose bank is read')
@@ -140,6 +142,27 @@ class BankCommands:
         for name, count in counts.items():
             print('%s: %d' % (name, count))
         return 1 if counts['corrupt'] else 0
+
+    @args('--provider-id', required=True,
+          help='the provider whose bank is re-wrapped')
+    def rewrap_keys(self, provider_id):
+        """Wrap every chunk data key of the bank with the current [chunk_store]
+        encryption_key, so that previous_encryption_keys can then be
+        removed; running it again, after an interruption too, is safe."""
+        provider = providers.get_registry().get(provider_id)
+        bank = bank_module.Bank.from_provider(provider)
+        wrapping_keys = keys.WrappingKeys.from_conf(CONF.chunk_store)
+        if wrapping_keys is None:
+            print('[chunk_store] encryption_key is not set: there is no key '
+                  'to wrap data keys with.', file=sys.stderr)
+            return 1
+        report = keys.rewrap_all(bank, wrapping_keys,
+                                 CONF.chunk_store.lease_seconds)
+        for scope, error in sorted(report['failed'].items()):
+            print('%s: %s' % (scope, error), file=sys.stderr)
+        for name in ('rewrapped', 'skipped', 'failed'):
+            print('%s: %d' % (name, len(report[name])))
+        return 1 if report['failed'] else 0
 
 
 # 'import' is a Python keyword, so the action gets its name here.

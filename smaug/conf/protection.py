@@ -70,7 +70,15 @@ chunk_store_opts = [
                     'AES-256-GCM under a data key per project, which this '
                     'key wraps and the bank keeps; any deployment with '
                     'the same key reads the bank. Losing it loses the '
-                    'encrypted data.'),
+                    'encrypted data. To change it, move the old key to '
+                    'previous_encryption_keys.'),
+    cfg.ListOpt('previous_encryption_keys', secret=True, default=[],
+                help='Keys that were encryption_key before, base64 as it '
+                     'is. They only unwrap the data keys they wrapped; '
+                     'new and re-wrapped data keys are wrapped by '
+                     'encryption_key. Once "smaug-manage bank rewrap_keys" '
+                     'has run for every provider\'s bank, they can be '
+                     'removed.'),
     cfg.IntOpt('lease_seconds', default=60, min=5,
                help='How long a write\'s or a garbage collection\'s lease '
                     'on the chunk store lasts without renewal; they renew '

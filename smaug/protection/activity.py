@@ -91,6 +91,8 @@ class ActivityContext:
     :ivar resource: the Resource worked on.
     :ivar parameters: per-type parameters overridden by per-resource ones.
     :ivar bank: the bank section of this resource in the checkpoint.
+    :ivar source: (copy_checkpoint) the read-only bank section of this
+        resource in the checkpoint copied, possibly in another bank.
     :ivar parallel_result: (sync) what the parallel activity's run returned.
     :ivar children: (sync) child resource key -> its sync result.
     :ivar progress: callable(done, total) to report bytes or steps.
@@ -105,6 +107,7 @@ class ActivityContext:
     resource: object
     parameters: dict
     bank: object = None
+    source: object = None
     parallel_result: object = None
     children: dict = dataclasses.field(default_factory=dict)
     progress: object = None

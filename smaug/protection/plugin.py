@@ -88,9 +88,12 @@ class ProtectionPlugin:
         """The copy of a resource into another checkpoint.
 
         The engine has already copied what the plugin saved in the bank
-        (``ctx.bank`` is the copy's section, writable): a plugin whose
-        data lives outside the bank copies it here, and records in the
-        section what a restore of the copy must use. Only plugins that
-        declare :attr:`Capability.COPY` are asked.
+        (``ctx.bank`` is the copy's section, writable; ``ctx.source`` the
+        source's, read-only, maybe in another bank), but for chunk store
+        manifests: the plugin copies each of them here with
+        ``ChunkStore.copy``, or the copy fails. A plugin whose data lives
+        outside the bank copies it here too, and records in the section
+        what a restore of the copy must use. Only plugins that declare
+        :attr:`Capability.COPY` are asked.
         """
         return activity.ResourceWork()

@@ -296,15 +296,21 @@ def delete_checkpoint(bank, checkpoint_id):
     return document
 
 
-def copy_checkpoint(source_bank, source_id, bank, record):
+def copy_checkpoint(source_bank, source_id, bank, record, excluded=()):
     """Write ``record``, a copy of checkpoint ``source_id`` of
     ``source_bank``, into ``bank``, so that ``bank`` alone describes it:
     its ``index.json`` and index entries from ``record``, and every object
-    the plugins saved for the source's resources.
+    the plugins saved for the source's resources, but those ``excluded``.
+
+    An object is copied as it is. That is wrong for a chunk store
+    manifest: its chunks live elsewhere in the bank, and it is only kept
+    by a reference of its own. Such objects are named in ``excluded``
+    and left to their plugins, which copy them with the chunk store.
 
     It may be run again after a failure: what it wrote before is replaced.
 
     :param record: as :func:`write_checkpoint` takes it.
+    :param excluded: keys of the source's objects not to copy.
     :returns: the document written.
     :raises smaug.exception.CheckpointNotFound: when the source is not in
         its bank.
@@ -317,9 +323,11 @@ def copy_checkpoint(source_bank, source_id, bank, record):
             object='Checkpoint', id=source_id, state=source['status'],
             allowed=states.CheckpointStatus.AVAILABLE)
     document = write_checkpoint(bank, record)
-    source_prefix = _resources_prefix(source_id)
-    target_prefix = _resources_prefix(document['id'])
+    source_prefix = resources_prefix(source_id)
+    target_prefix = resources_prefix(document['id'])
     for key in list(_every_key(source_bank, source_prefix)):
+        if key in excluded:
+            continue
         data, metadata = source_bank.get_object_with_metadata(key)
         bank.put_object(target_prefix + key[len(source_prefix):], data, {
             name: value for name, value in metadata.items()
@@ -327,7 +335,9 @@ def copy_checkpoint(source_bank, source_id, bank, record):
     return document
 
 
-def _resources_prefix(checkpoint_id):
+def resources_prefix(checkpoint_id):
+    """The prefix of the keys of every resource section of a
+    checkpoint."""
     return 'checkpoints/%s/resources/' % _id(checkpoint_id, 'checkpoint id')
 
 
@@ -350,7 +360,7 @@ def resource_section(bank, checkpoint_id, resource_key, writable=True):
     """
     if hasattr(resource_key, 'key'):
         resource_key = resource_key.key()
-    return bank.section(_resources_prefix(checkpoint_id) +
+    return bank.section(resources_prefix(checkpoint_id) +
                         resource_segment(resource_key), writable)
 
 

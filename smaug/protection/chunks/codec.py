@@ -24,6 +24,8 @@ from cryptography import exceptions as crypto_exceptions
 from cryptography.hazmat.primitives.ciphers import aead
 import zstandard
 
+from smaug.protection.chunks import digests
+
 FORMAT = 1
 COMPRESSED = 1
 ENCRYPTED = 2
@@ -65,6 +67,15 @@ class ChunkCodec:
             return hmac.new(self.data_key.address_key, data,
                             'sha256').hexdigest()
         return hashlib.sha256(data).hexdigest()
+
+    def content_sha256(self, data, address):
+        """The SHA-256 of chunk ``data`` (32 bytes), for the object's
+        digest: its ``address`` when that is the SHA-256 already (no
+        encryption), else computed.
+        """
+        if self.data_key is None:
+            return bytes.fromhex(address)
+        return digests.chunk_sha256(data)
 
     def _compressor(self):
         compressor = getattr(self._local, 'compressor', None)

@@ -66,3 +66,11 @@ def pages(bank, prefix):
         if len(keys) < LISTING_PAGE:
             return
         marker = keys[-1]
+
+
+def manifests_under(bank, prefix):
+    """The keys of the manifests under ``prefix``, from their references:
+    listings only, without reading an object. A write that failed may
+    leave a reference whose manifest does not exist."""
+    return {manifest_key_of(ref) for page in pages(bank, REFS + prefix)
+            for ref in page}

@@ -3,18 +3,22 @@
 A manifest is a JSON object in the bank (so the bank's checksum covers
 it)::
 
-    {"format": "smaug-chunk-manifest", "version": 1,
+    {"format": "smaug-chunk-manifest", "version": 2,
      "size": 10485760, "chunk_size": 4194304,
-     "sha256": "<hex of the whole object>",
+     "chunks_sha256": "<hex of the SHA-256 of the chunk list>",
      "encryption": null,
      "chunks": [["<address>", 4194304], [null, 4194304], ...]}
 
-``null`` marks a chunk of zeros, which is never stored. With encryption,
-``encryption`` is ``{"scope", "key_id", "algorithm"}`` and the whole
-object's SHA-256 is sealed (``sealed_sha256``) rather than written out: a
-known file's digest would otherwise tell who holds it. Addresses are then
-HMACs and reveal nothing, so garbage collection reads any manifest without
-a key.
+``null`` marks a chunk of zeros, which is never stored. ``chunks_sha256``
+is the object's digest as :mod:`digests` defines it. With encryption,
+``encryption`` is ``{"scope", "key_id", "algorithm"}`` and the digest is
+sealed (``sealed_chunks_sha256``) rather than written out: a known file's
+digest would otherwise tell who holds it. Addresses are then HMACs and
+reveal nothing, so garbage collection reads any manifest without a key.
+
+Manifests of version 1 recorded the SHA-256 of the whole object instead,
+as ``sha256`` (or ``sealed_sha256``); they are read, copied and verified
+as they are.
 
 A manifest of 262,144 chunks (1 TiB at 4 MiB) takes about 20 MB; the Swift
 bank stores objects above its ``segment_size`` as static large objects, so
@@ -28,9 +32,14 @@ import re
 from smaug.protection.bank import base
 
 FORMAT_NAME = 'smaug-chunk-manifest'
-VERSION = 1
+VERSION = 2
 ALGORITHM = 'aes-256-gcm'
-SHA256_CONTEXT = b'smaug chunk manifest sha256'
+#: The document's field with the object's digest, by manifest version:
+#: what the digest covers changed with version 2 (see :mod:`digests`).
+DIGEST_FIELDS = {1: 'sha256', 2: 'chunks_sha256'}
+#: The version whose digest is the SHA-256 of the object's bytes.
+WHOLE_SHA256_VERSION = 1
+SEALED_PREFIX = 'sealed_'
 
 _ADDRESS = re.compile(r'[0-9a-f]{64}\Z')
 
@@ -52,10 +61,13 @@ class Manifest:
     """A stored object.
 
     :ivar chunks: ((address or None for zeros, size), ...) in order.
-    :ivar sha256: hex digest of the whole object; None while sealed.
+    :ivar sha256: the object's SHA-256 digest, hex, as its ``version``
+        defines it (:data:`DIGEST_FIELDS`): written by this version, the
+        one of :mod:`digests`. None while sealed.
     :ivar scope, key_id: the encryption's, or None.
     :ivar key: the bank key it is stored at.
     :ivar stats: the :class:`WriteStats` of the write that returned it.
+    :ivar version: the manifest's format version.
     """
 
     chunks: tuple
@@ -67,10 +79,23 @@ class Manifest:
     sealed_sha256: bytes = dataclasses.field(default=None, repr=False)
     key: str = None
     stats: WriteStats = dataclasses.field(default=None, compare=False)
+    version: int = VERSION
 
     @property
     def encrypted(self):
         return self.scope is not None
+
+    @property
+    def digest_field(self):
+        """The document's name of ``sha256`` in this manifest's version."""
+        return DIGEST_FIELDS[self.version]
+
+    def seal_context(self):
+        """The associated data sealing the digest: its field and the
+        manifest's key, so that a sealed digest moved to another manifest
+        or field does not open."""
+        return b'smaug chunk manifest %s %s' % (
+            self.digest_field.encode(), self.key.encode())
 
     def addresses(self):
         """The addresses of the stored (non-zero) chunks."""
@@ -78,7 +103,7 @@ class Manifest:
 
 
 def to_document(manifest):
-    document = {'format': FORMAT_NAME, 'version': VERSION,
+    document = {'format': FORMAT_NAME, 'version': manifest.version,
                 'size': manifest.size, 'chunk_size': manifest.chunk_size,
                 'chunks': [list(entry) for entry in manifest.chunks],
                 'encryption': None}
@@ -86,10 +111,10 @@ def to_document(manifest):
         document['encryption'] = {'scope': manifest.scope,
                                   'key_id': manifest.key_id,
                                   'algorithm': ALGORITHM}
-        document['sealed_sha256'] = base64.b64encode(
+        document[SEALED_PREFIX + manifest.digest_field] = base64.b64encode(
             manifest.sealed_sha256).decode()
     else:
-        document['sha256'] = manifest.sha256
+        document[manifest.digest_field] = manifest.sha256
     return document
 
 
@@ -101,16 +126,20 @@ def from_document(document, key):
     if not isinstance(document, dict) or document.get(
             'format') != FORMAT_NAME:
         raise corrupt('it is not a chunk manifest')
-    if document.get('version', 0) > VERSION:
+    version = document.get('version')
+    if type(version) is int and version > VERSION:
         raise base.BankError(
             reason='manifest %s has version %s; this Smaug reads up to %d'
-                   % (key, document.get('version'), VERSION))
+                   % (key, version, VERSION))
+    if type(version) is not int or version not in DIGEST_FIELDS:
+        raise corrupt('it has no known version (%r)' % (version,))
+    digest_field = DIGEST_FIELDS[version]
     try:
         chunks = tuple(_entry(item) for item in document['chunks'])
         size = document['size']
         fields = {'chunks': chunks, 'size': size,
                   'chunk_size': document['chunk_size'], 'key': key,
-                  'sha256': None}
+                  'sha256': None, 'version': version}
         encryption = document.get('encryption')
         if encryption:
             if encryption.get('algorithm') != ALGORITHM:
@@ -119,9 +148,10 @@ def from_document(document, key):
             fields.update(scope=encryption['scope'],
                           key_id=encryption['key_id'],
                           sealed_sha256=base64.b64decode(
-                              document['sealed_sha256'], validate=True))
+                              document[SEALED_PREFIX + digest_field],
+                              validate=True))
         else:
-            fields['sha256'] = document['sha256']
+            fields['sha256'] = document[digest_field]
     except (KeyError, TypeError, ValueError, binascii.Error) as error:
         raise corrupt('it is malformed (%s)' % error)
     if sum(length for _, length in chunks) != size:

@@ -7,10 +7,12 @@ chunks stored once per bank under their content address (see
 asks, usually in a resource's section of a checkpoint. Writing the same
 data again (an unchanged image protected again) stores only a new
 manifest; deleting a manifest frees its chunks at the next garbage
-collection, once no other manifest needs them.
+collection, once no other manifest needs them. Copying an object into
+another checkpoint, in the same bank or another, stores the chunks the
+destination lacks and a manifest of its own (:mod:`copier`).
 """
+import contextlib
 import dataclasses
-import hashlib
 import threading
 
 from oslo_config import cfg
@@ -18,6 +20,7 @@ from oslo_config import cfg
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import base
 from smaug.protection.chunks import codec as codec_module
+from smaug.protection.chunks import copier
 from smaug.protection.chunks import gc
 from smaug.protection.chunks import keys
 from smaug.protection.chunks import layout
@@ -56,19 +59,19 @@ class ChunkStore:
 
     :param bank: a :class:`~smaug.protection.bank.bank.Bank`.
     :param options: :class:`StoreOptions`.
-    :param wrapping_key: the configured key (bytes) that wraps data keys;
-        None to write unencrypted (encrypted manifests then cannot be
-        read).
+    :param wrapping_keys: the configured keys that wrap data keys
+        (:class:`~smaug.protection.chunks.keys.WrappingKeys`); None to
+        write unencrypted (encrypted manifests then cannot be read).
     :param project_id: whose data key encrypts what this store writes.
     """
 
-    def __init__(self, bank, options=None, wrapping_key=None,
+    def __init__(self, bank, options=None, wrapping_keys=None,
                  project_id=None):
         if isinstance(bank, bank_module.BankSection):
             bank = bank.bank
         self.bank = bank
         self.options = options or StoreOptions()
-        self.wrapping_key = wrapping_key
+        self.wrapping_keys = wrapping_keys
         self.scope = project_id or SHARED_SCOPE
         self._codecs = {}
         self._codecs_lock = threading.Lock()
@@ -79,11 +82,11 @@ class ChunkStore:
 
         :param conf: a ConfigOpts with the options of
             :mod:`smaug.conf.protection`; the global one by default.
-        :raises ChunkKeyError: for a malformed ``encryption_key``.
+        :raises ChunkKeyError: for a malformed configured key.
         """
         conf = cfg.CONF if conf is None else conf
         return cls(bank, StoreOptions.from_conf(conf),
-                   keys.configured_key(conf.chunk_store.encryption_key),
+                   keys.WrappingKeys.from_conf(conf.chunk_store),
                    project_id)
 
     # Codecs: one per encryption scope, its data key loaded once.
@@ -94,17 +97,17 @@ class ChunkStore:
                 data_key = None
                 if scope is not None and for_writing:
                     data_key = keys.data_key_for_writing(
-                        self.bank, scope, self.wrapping_key,
+                        self.bank, scope, self.wrapping_keys,
                         self.options.lease_seconds)
                 elif scope is not None:
                     data_key = keys.read_data_key(self.bank, scope,
-                                                  self.wrapping_key)
+                                                  self.wrapping_keys)
                 self._codecs[scope] = codec_module.ChunkCodec(
                     self.options.compression_level, data_key)
             return self._codecs[scope]
 
     def _writing_codec(self):
-        if self.wrapping_key is None:
+        if self.wrapping_keys is None:
             return self._codec()
         return self._codec(self.scope, for_writing=True)
 
@@ -130,6 +133,73 @@ class ChunkStore:
         :raises ChunkLeaseLost: when the write could not keep its lease
             (no manifest is written then).
         """
+        with self._writing(section, name) as (manifest_key, codec, lease):
+            chunks, total, sha256, stats = writer.ChunkWriter(
+                self.bank, codec, self.options, lease).store(
+                    stream, progress, size)
+            return self._commit(section, name, codec, lease,
+                                manifest_module.Manifest(
+                                    chunks=chunks, size=total, sha256=sha256,
+                                    chunk_size=self.options.chunk_size,
+                                    key=manifest_key, stats=stats))
+
+    def copy(self, source_section, name, section, source=None,
+             progress=None):
+        """Store in ``section`` the object stored at ``name`` in
+        ``source_section``, so that ``section``'s bank alone holds it.
+
+        The destination gets the chunks it lacks, encoded as this store
+        encodes them (see :mod:`copier`); the manifest comes last, as for
+        :meth:`write`: a copy that fails writes none, and the chunks it
+        uploaded go at the next collection.
+
+        :param source_section: a BankSection (read-only will do).
+        :param name: the object's name, the same in both sections.
+        :param section: a writable BankSection.
+        :param source: the ChunkStore of the source's bank; by default
+            this store in the same bank, else one with its options and
+            configured key.
+        :param progress: called as ``progress(done_bytes, size)``.
+        :returns: the :class:`Manifest` written, its ``stats`` saying what
+            was uploaded.
+        :raises BankObjectNotFound: when the source holds no such object.
+        :raises ChunkCorruption: naming the source's manifest and chunk,
+            when a chunk is missing or damaged.
+        :raises ChunkKeyError: when the source is encrypted and its store
+            has not the key.
+        :raises BankReadOnly, ChunkStoreBusy, ChunkLeaseLost: as
+            :meth:`write`.
+        """
+        if source is None:
+            source = self if source_section.bank is self.bank else (
+                ChunkStore(source_section.bank, self.options,
+                           self.wrapping_keys))
+        with self._writing(section, name) as (manifest_key, codec, lease):
+            # Read under the lease: in a shared bank, no collection can
+            # then free the source's chunks before the copy's manifest
+            # holds them too.
+            chunk_reader = source._reader(source_section, name)
+            chunks, stats = copier.ChunkCopier(
+                chunk_reader, writer.ChunkWriter(self.bank, codec,
+                                                 self.options, lease),
+                self.options).copy(progress)
+            original = chunk_reader.manifest
+            return self._commit(section, name, codec, lease,
+                                manifest_module.Manifest(
+                                    chunks=chunks, size=original.size,
+                                    sha256=original.sha256,
+                                    version=original.version,
+                                    chunk_size=original.chunk_size,
+                                    key=manifest_key, stats=stats))
+
+    @contextlib.contextmanager
+    def _writing(self, section, name):
+        """Hold what a write of ``name`` in ``section`` needs from before
+        its first chunk until its manifest is written.
+
+        :returns: (the manifest's key, the writing codec, the
+            WriterLease), once the manifest's reference is written.
+        """
         manifest_key = section.prefix + '/' + base.validate_key(name)
         if not section.writable:
             raise base.BankReadOnly(prefix=section.prefix, key=name)
@@ -139,21 +209,20 @@ class ChunkStore:
             # The reference first: a manifest is never without one, or a
             # collection would not see its chunks.
             self.bank.put_object(layout.ref_key(manifest_key), b'')
-            chunks, total, sha256, stats = writer.ChunkWriter(
-                self.bank, codec, self.options, lease).store(
-                    stream, progress, size)
-            manifest = manifest_module.Manifest(
-                chunks=chunks, size=total, sha256=sha256,
-                chunk_size=self.options.chunk_size, key=manifest_key,
-                stats=stats)
-            if codec.encrypted:
-                manifest = dataclasses.replace(
-                    manifest, scope=codec.data_key.scope,
-                    key_id=codec.data_key.key_id,
-                    sealed_sha256=codec.seal(
-                        sha256.encode(), _sha256_context(manifest_key)))
-            lease.check()
-            section.put_json(name, manifest_module.to_document(manifest))
+            yield manifest_key, codec, lease
+
+    @staticmethod
+    def _commit(section, name, codec, lease, manifest):
+        """Write ``manifest``, its digest sealed when encrypted, unless the
+        lease was lost; :returns: it as written."""
+        if codec.encrypted:
+            manifest = dataclasses.replace(
+                manifest, scope=codec.data_key.scope,
+                key_id=codec.data_key.key_id,
+                sealed_sha256=codec.seal(manifest.sha256.encode(),
+                                         manifest.seal_context()))
+        lease.check()
+        section.put_json(name, manifest_module.to_document(manifest))
         return manifest
 
     def manifest(self, section, name):
@@ -169,8 +238,8 @@ class ChunkStore:
         if not manifest.encrypted:
             return manifest
         try:
-            sha256 = self._codec(manifest.scope).unseal(manifest.sealed_sha256,
-                                  _sha256_context(key)).decode()
+            sha256 = self._codec(manifest.scope).unseal(
+                manifest.sealed_sha256, manifest.seal_context()).decode()
         except codec_module.CodecError as error:
             raise base.BankCorruption(key=key, reason='its digest: %s'
                                       % error)
@@ -195,8 +264,8 @@ class ChunkStore:
         return reader.open_reader(self.read(section, name))
 
     def verify(self, section, name):
-        """Read and check every chunk and the whole object's digest,
-        keeping nothing.
+        """Read and check every chunk and the object's digest, keeping
+        nothing.
 
         :returns: the Manifest.
         :raises ChunkCorruption: naming the manifest and the chunk.
@@ -204,16 +273,14 @@ class ChunkStore:
             up the object the manifest describes.
         """
         chunk_reader = self._reader(section, name)
-        whole = hashlib.sha256()
-        for block in chunk_reader.blocks():
-            whole.update(block)
         manifest = chunk_reader.manifest
-        if whole.hexdigest() != manifest.sha256:
+        actual = chunk_reader.digest()
+        if actual != manifest.sha256:
             raise base.BankCorruption(
                 key=manifest.key,
-                reason='its chunks make an object with SHA-256 %s, not the '
-                       '%s it was written with' % (whole.hexdigest(),
-                                                   manifest.sha256))
+                reason='its chunks make an object with %s %s, not the %s it '
+                       'was written with' % (manifest.digest_field, actual,
+                                             manifest.sha256))
         return manifest
 
     def delete(self, section, name):
@@ -230,7 +297,3 @@ class ChunkStore:
         :returns: a :class:`~smaug.protection.chunks.gc.GCReport`.
         """
         return gc.GarbageCollector(self.bank, self.options).run()
-
-
-def _sha256_context(manifest_key):
-    return manifest_module.SHA256_CONTEXT + b' ' + manifest_key.encode()

@@ -1,10 +1,12 @@
 """Writing an object into the chunk store: parallel, bounded, deduplicated.
 
-The calling thread reads the stream one chunk at a time, feeds the whole
-object's SHA-256, drops chunks of zeros, and hands the others to a pool of
-threads that name, look up, compress, seal and upload them. At most
-``chunks_in_flight`` chunks are handed out at once; the reader waits for
-one to finish before it reads on, so a write holds about
+The calling thread reads the stream one chunk at a time, drops chunks of
+zeros, and hands the others to a pool of threads that name, hash, look
+up, compress, seal and upload them. The calling thread hashes nothing:
+the object's digest is made from its chunks' SHA-256 (:mod:`digests`),
+which the pool computes, so the thread reading a download only receives.
+At most ``chunks_in_flight`` chunks are handed out at once; the reader
+waits for one to finish before it reads on, so a write holds about
 ``chunks_in_flight + 1`` chunks (plus their encoded forms) in memory,
 whatever the object's size. Hashing, zstd and AES-GCM release the GIL, so
 the pool uses every core.
@@ -13,13 +15,13 @@ A chunk already in the bank (a HEAD answers) is not uploaded again: an
 unchanged object costs one HEAD per chunk and a manifest.
 """
 import concurrent.futures
-import hashlib
 import threading
 import time
 
 from smaug import exception
 from smaug.protection.bank import base
 from smaug.protection.chunks import chunking
+from smaug.protection.chunks import digests
 from smaug.protection.chunks import layout
 from smaug.protection.chunks import manifest as manifest_module
 
@@ -46,11 +48,12 @@ class ChunkWriter:
     def store(self, stream, progress=None, expected_size=None):
         """Store the chunks of ``stream``.
 
-        :returns: (chunk entries, size, SHA-256 hex, WriteStats).
+        :returns: (chunk entries, size, the digest of :mod:`digests`,
+            WriteStats).
         :raises smaug.exception.InvalidInput: when ``expected_size`` is
             given and the stream had another length.
         """
-        whole = hashlib.sha256()
+        # (address or None, size, the chunk's SHA-256) in order.
         entries = []
         counts = {'zero': 0, 'new': 0, 'reused': 0, 'bytes': 0}
         done = 0
@@ -61,9 +64,9 @@ class ChunkWriter:
             for block in chunking.fixed_chunks(stream,
                                                self.options.chunk_size):
                 self.lease.check()
-                whole.update(block)
                 if chunking.is_zero(block):
-                    entries.append((None, len(block)))
+                    entries.append((None, len(block),
+                                    digests.zero_chunk_sha256(len(block))))
                     counts['zero'] += 1
                     done += len(block)
                     continue
@@ -86,7 +89,9 @@ class ChunkWriter:
             chunks=len(entries), zero_chunks=counts['zero'],
             new_chunks=counts['new'], reused_chunks=counts['reused'],
             bytes_written=counts['bytes'])
-        return tuple(entries), done, whole.hexdigest(), stats
+        return (tuple((address, size) for address, size, _ in entries), done,
+                digests.of_chunks((sha256, size)
+                                  for _, size, sha256 in entries), stats)
 
     @staticmethod
     def _collect(in_flight, entries, counts):
@@ -96,8 +101,8 @@ class ChunkWriter:
         done = 0
         for future in finished:
             in_flight.discard(future)
-            index, address, size, written = future.result()
-            entries[index] = (address, size)
+            index, address, size, written, sha256 = future.result()
+            entries[index] = (address, size, sha256)
             done += size
             if written is None:
                 counts['reused'] += 1
@@ -107,23 +112,44 @@ class ChunkWriter:
         return done
 
     def _put(self, index, block):
-        """:returns: (index, address, size, bytes written or None)."""
+        """:returns: (index, address, size, bytes written or None, the
+        chunk's SHA-256)."""
+        address, written = self.put_chunk(block)
+        return (index, address, len(block), written,
+                self.codec.content_sha256(block, address))
+
+    def put_chunk(self, block):
+        """Name ``block`` and store it unless it is there already.
+
+        :returns: (address, bytes written or None when it was there).
+        """
         address = self.codec.address(block)
+        return address, self.put_stored(
+            address, lambda: self.codec.encode(block, address))
+
+    def put_stored(self, address, stored_form):
+        """Store chunk ``address`` unless this writer stored it already or
+        the bank has it.
+
+        :param stored_form: returns the bytes to store; called only when
+            they must be uploaded.
+        :returns: the bytes written, or None when the chunk was there.
+        """
         with self._lock:
             # Twice the same chunk in one object: one upload is enough.
             if address in self._claimed:
-                return index, address, len(block), None
+                return None
             self._claimed.add(address)
         key = layout.chunk_key(address)
         if self._exists(key):
-            return index, address, len(block), None
-        stored = self.codec.encode(block, address)
+            return None
+        stored = stored_form()
         # Chunks bypass the Bank's own SHA-256 of the stored bytes: the
         # address already checks every chunk end to end when it is read,
         # and a third hash pass would cost a third of the throughput.
         self.bank.plugin.put_object(key, stored,
                                     {WRITTEN_AT: str(int(time.time()))})
-        return index, address, len(block), len(stored)
+        return len(stored)
 
     def _exists(self, key):
         try:

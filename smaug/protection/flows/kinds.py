@@ -29,8 +29,10 @@ from smaug.protection import protectable
 from smaug.protection import providers
 from smaug.protection import resource as resource_module
 from smaug.protection.bank import bank as bank_module
+from smaug.protection.bank import base as bank_base
 from smaug.protection.bank import checkpoint_layout
 from smaug.protection.chunks import collector as chunk_collector
+from smaug.protection.chunks import layout as chunk_layout
 
 LOG = logging.getLogger(__name__)
 
@@ -140,6 +142,11 @@ class Kind:
         """Whether the operation writes its checkpoint in the bank (it then
         holds the checkpoint's bank lease while it runs)."""
         return False
+
+    def source_section(self, run, resource):
+        """The section of ``resource`` in the checkpoint the operation
+        reads besides its own (a copy's source); None for most kinds."""
+        return None
 
     def begin(self, run):
         run.notify('start')
@@ -409,6 +416,11 @@ def _copy_record(context, copy, source, destination):
     return target.id
 
 
+class ChunkDataNotCopied(exception.SmaugException):
+    message = ('The copy lacks the chunk store data %(keys)s of its source: '
+               'the plugins that saved it did not copy it.')
+
+
 class CopyCheckpoint(Kind):
     """The copy of one checkpoint into its record's provider's bank.
 
@@ -420,6 +432,16 @@ class CopyCheckpoint(Kind):
     written. A failed copy removes what it wrote to the bank (leaving a
     tombstone), ends ``error``, and is struck from its source's list of
     copies; either way the copy request ends with its last checkpoint.
+
+    Chunk store manifests are the exception to the copy of objects as
+    they are: a copied manifest would reference chunks its bank may not
+    have, or not under those names, and without a reference of its own
+    the next garbage collection would take its chunks. ``begin`` leaves
+    them to the plugins that wrote them, which copy them from
+    ``ctx.source`` with ``ChunkStore.copy`` in their copy activities, on
+    the work queue, with progress. ``finish`` checks that each of them
+    did: a manifest of the source missing from the copy fails it, rather
+    than leave a copy that cannot be restored once its source is gone.
     """
 
     operation = operations.Operation(
@@ -442,6 +464,19 @@ class CopyCheckpoint(Kind):
     def writable_bank(self):
         return True
 
+    def source_section(self, run, resource):
+        return checkpoint_layout.resource_section(
+            self._source_bank(run), run.record.extra_info[COPY_OF],
+            resource.key(), writable=False)
+
+    @staticmethod
+    def _source_bank(run):
+        if run.source_bank is None:
+            source = db.checkpoint_get(run.context,
+                                       run.record.extra_info[COPY_OF])
+            run.source_bank = _bank_of(run, source)
+        return run.source_bank
+
     def _extra_info(self, run, copy_status):
         return dict(run.record.extra_info, **{COPY_STATUS: copy_status})
 
@@ -451,19 +486,40 @@ class CopyCheckpoint(Kind):
             run.agent.conf.protection.lease_seconds,
             {'status': _CHECKPOINT.COPYING,
              'extra_info': self._extra_info(run, _CHECKPOINT.COPYING)})
-        source = db.checkpoint_get(run.context,
-                                   run.record.extra_info[COPY_OF])
-        checkpoint_layout.copy_checkpoint(_bank_of(run, source), source.id,
-                                          run.bank, run.checkpoint_dict())
+        source_id = run.record.extra_info[COPY_OF]
+        source_bank = self._source_bank(run)
+        checkpoint_layout.copy_checkpoint(
+            source_bank, source_id, run.bank, run.checkpoint_dict(),
+            excluded=chunk_layout.manifests_under(
+                source_bank, checkpoint_layout.resources_prefix(source_id)))
         super().begin(run)
 
     def finish(self, run, **values):
+        self._check_chunk_data_copied(run)
         extra_info = self._extra_info(run, COPY_FINISHED)
         checkpoint_layout.write_checkpoint(run.bank, dict(
             run.checkpoint_dict(), status=self.succeeded,
             extra_info=extra_info))
         super().finish(run, extra_info=extra_info, **values)
         _notify_copy_end(run)
+
+    def _check_chunk_data_copied(self, run):
+        """:raises ChunkDataNotCopied: naming the source's manifests that
+        the copy lacks."""
+        source_bank = self._source_bank(run)
+        source_prefix = checkpoint_layout.resources_prefix(
+            run.record.extra_info[COPY_OF])
+        target_prefix = checkpoint_layout.resources_prefix(run.record.id)
+        missing = []
+        for key in sorted(chunk_layout.manifests_under(source_bank,
+                                                       source_prefix)):
+            relative = key[len(source_prefix):]
+            # A reference that a failed write left has no manifest.
+            if (not _exists(run.bank, target_prefix + relative) and
+                    _exists(source_bank, key)):
+                missing.append(relative)
+        if missing:
+            raise ChunkDataNotCopied(keys=', '.join(missing))
 
     def fail(self, run, reasons, **values):
         if run.checkpoint_lease is not None:
@@ -501,6 +557,14 @@ def _bank_of(run, checkpoint):
         return run.bank
     return bank_module.Bank.from_provider(
         providers.get_registry().get(checkpoint.provider_id))
+
+
+def _exists(bank, key):
+    try:
+        bank.head_object(key)
+    except bank_base.BankObjectNotFound:
+        return False
+    return True
 
 
 def _strike_copy(context, source_id, destination, copy_checkpoint_id):

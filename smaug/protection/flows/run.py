@@ -125,6 +125,8 @@ class OperationRun:
         #: The checkpoint's bank lease, while held.
         self.checkpoint_lease = None
         self._lease_lock = threading.Lock()
+        #: The bank of the checkpoint a copy copies, once looked up.
+        self.source_bank = None
         #: A record the outcome ended besides this one (the copy request
         #: whose last checkpoint this was), for the kind to report.
         self.ended_with = None
@@ -179,6 +181,7 @@ class OperationRun:
             bank=checkpoint_layout.resource_section(
                 self.bank, self.kind.checkpoint_id(self.record),
                 resource.key(), writable=self.kind.writable_bank()),
+            source=self.kind.source_section(self, resource),
             children=children or {},
             progress=functools.partial(self.report_progress, resource),
             restore_target=self._restore_target())

@@ -8,6 +8,9 @@ the bytes back, and accepts it only when Glance computes the same digests
 for them as it did for the original. Verify reads and checks every chunk
 without touching Glance; delete removes the manifest, and the chunk
 store's garbage collection frees the chunks no other manifest needs.
+Copy writes the copy's own manifest, after storing in its bank the chunks
+it lacks (the engine has copied the description): the copy restores from
+its bank alone.
 """
 from smaug.clients import factory
 from smaug.protection import activity
@@ -145,6 +148,19 @@ class VerifyImage(activity.ParallelActivity):
         return {'size': manifest.size}
 
 
+class CopyImage(activity.ParallelActivity):
+    """Copy the saved bytes into the copy's bank through the chunk
+    store."""
+
+    def run(self, ctx, started):
+        manifest = image_data.copy_data(ctx, progress=ctx.progress)
+        return {'size': manifest.size,
+                'bytes_written': manifest.stats.bytes_written}
+
+    def revert(self, ctx, started):
+        image_data.store_for(ctx).delete(ctx.bank, image_data.DATA)
+
+
 class DeleteImageData(activity.SyncActivity):
     """Drop the image's manifest; its chunks go with the next garbage
     collection unless another manifest needs them."""
@@ -158,7 +174,8 @@ class GlanceImagePlugin(plugin.ProtectionPlugin):
 
     supported_resource_types = (resource_types.IMAGE,)
     capabilities = frozenset((plugin.Capability.INCREMENTAL,
-                              plugin.Capability.LIVE))
+                              plugin.Capability.LIVE,
+                              plugin.Capability.COPY))
     backend = 'glance'
     restore_schema = RESTORE_SCHEMA
     saved_info_schema = SAVED_INFO_SCHEMA
@@ -175,3 +192,6 @@ class GlanceImagePlugin(plugin.ProtectionPlugin):
 
     def get_delete_work(self, resource):
         return activity.ResourceWork(sync=DeleteImageData())
+
+    def get_copy_work(self, resource):
+        return activity.ResourceWork(parallel=CopyImage())

@@ -2,9 +2,10 @@
 
 Shared by the Glance image plugin and by the live snapshot of a server
 (:mod:`.server_snapshot`): what is saved of an image, how its bytes are
-streamed from Glance into the bank's chunk store and back, how a restored
-image is checked against the saved one, and how what an operation created
-in Glance is found and removed again.
+streamed from Glance into the bank's chunk store and back, how they are
+copied into a copy of their checkpoint, how a restored image is checked
+against the saved one, and how what an operation created in Glance is
+found and removed again.
 
 An image's bytes never sit in memory whole: they flow from the download
 response through the chunk store's bounded writer, and from the chunk
@@ -16,6 +17,7 @@ from oslo_log import log as logging
 from smaug import exception
 from smaug.protection import waits
 from smaug.protection.chunks import store as chunk_store
+from smaug.protection.plugins.openstack import image_download
 from smaug.protection.plugins.openstack import tagging
 
 LOG = logging.getLogger(__name__)
@@ -125,21 +127,38 @@ def save_data(glance, image_id, size, store, section, name=DATA,
               progress=None):
     """Stream the bytes of an active image into the chunk store.
 
-    glanceclient checks the bytes against the image's ``os_hash_value``
-    as they arrive, and fails the read on a mismatch, so a damaged
-    download never becomes a manifest.
+    The bytes are checked against the digest Glance computed for them
+    (:mod:`.image_download`), and the read that reaches their end fails
+    on a mismatch, so a damaged download never becomes a manifest.
 
     :param size: the image's size, checked against what was read.
     :param progress: callable(bytes done, bytes in all).
     :returns: the chunk store's Manifest, stored at ``name`` in
         ``section``.
+    :raises ImageDownloadCorrupt: when the bytes are not the image's.
     """
-    reader = BodyReader(glance.images.data(image_id))
+    reader = BodyReader(image_download.checked_data(glance, image_id))
     try:
         return store.write(reader, section, name, progress=progress,
                            size=size)
     finally:
         reader.close()
+
+
+def copy_data(ctx, name=DATA, progress=None):
+    """Copy the bytes saved at ``name`` in the checkpoint being copied
+    (``ctx.source``) to the same name in the copy (``ctx.bank``), with the
+    chunks the copy's bank lacks, encrypted (when configured) with the key
+    of the requester's project.
+
+    :param ctx: the ActivityContext of a ``copy_checkpoint`` operation.
+    :param progress: callable(bytes done, bytes in all).
+    :returns: the chunk store's Manifest of the copy.
+    :raises ChunkCorruption: when a chunk of the source is missing or
+        damaged.
+    """
+    return store_for(ctx).copy(ctx.source, name, ctx.bank,
+                               progress=progress)
 
 
 def create_image(glance, ctx, saved, name=None, visibility=None):

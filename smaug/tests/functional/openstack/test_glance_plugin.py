@@ -7,15 +7,23 @@ afterwards.
 import hashlib
 import io
 import os
+import time
 import uuid
 
+from oslo_config import fixture as config_fixture
 import pytest
 
+from smaug.conf import CONF
+from smaug.db import api as db
 from smaug.protection import resource
 from smaug.protection import resource_types
+from smaug.protection.bank import checkpoint_layout
+from smaug.protection.chunks import store as chunk_store
 from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import tagging
+from smaug.tests.fixtures import cloud as cloud_fixture
 from smaug.tests.functional.openstack import harness
+from smaug.tests.unit.protection.chunks import conftest as chunk_conftest
 
 MIB = 1024 * 1024
 #: Two full chunks (one of them zeros) and a short one.
@@ -64,12 +72,45 @@ def agent(smaug_clients):
     running.cleanUp()
 
 
-def _failing_agent(smaug_clients, operation):
+def _failing_agent(smaug_clients, operation, **options):
     """An agent whose root resource fails its sync in ``operation``, once
     every image below it is done."""
     return _agent(smaug_clients, recording=(
         'fail_resource = %s\nfail_operation = %s\nfail_phase = sync\n'
-        % (harness.ROOT.id, operation)))
+        % (harness.ROOT.id, operation)), **options)
+
+
+@pytest.fixture
+def chunk_options():
+    """Set ``[chunk_store]`` options; collections free unreferenced
+    chunks at once."""
+    fixture = config_fixture.Config(CONF)
+    fixture.setUp()
+    fixture.config(gc_min_age_seconds=0, gc_settle_seconds=0,
+                   group='chunk_store')
+    yield lambda **options: fixture.config(group='chunk_store', **options)
+    fixture.cleanUp()
+
+
+def _protect_and_copy(agent, image):
+    """:returns: the checkpoint of ``image``, the request that copied it
+    to the destination provider, and the copied checkpoint."""
+    checkpoint = agent.protect([_resource(image)])
+    copy = agent.copy(checkpoint.plan_id)
+    [pair] = copy.checkpoint_pairs or [None]
+    return checkpoint, copy, db.checkpoint_get(agent.context,
+                                               pair['checkpoint_copy_id'])
+
+
+def _chunks_after_a_collection(bank, timeout=60):
+    """The chunks left in ``bank`` once a collection ran; the one a
+    deletion asked for, in the background, may hold the bank first."""
+    store = chunk_store.ChunkStore.for_bank(bank)
+    deadline = time.monotonic() + timeout
+    while store.collect_garbage().skipped:
+        assert time.monotonic() < deadline, 'the bank stayed busy'
+        time.sleep(0.5)
+    return bank.list_objects('chunks/data/')
 
 
 def _images_of(glance, operation_id):
@@ -227,6 +268,33 @@ def test_an_image_without_data_is_refused(agent, glance, name, cleanup):
     assert 'queued' in reason and 'only active images' in reason, reason
 
 
+def _damage_in_glance(image):
+    """Flip a byte of the image in the test cloud's file store: Glance
+    serves the bytes as they are, and they no longer have its digests."""
+    path = cloud_fixture.STATE_DIR / 'glance' / 'images' / image.id
+    with open(path, 'r+b') as f:
+        f.seek(len(IMAGE_BYTES) // 2)
+        byte = f.read(1)
+        f.seek(len(IMAGE_BYTES) // 2)
+        f.write(bytes([byte[0] ^ 0x01]))
+
+
+def test_a_download_that_differs_from_the_image_fails_the_protect(
+        agent, image):
+    _damage_in_glance(image)
+
+    checkpoint = agent.protect([_resource(image)])
+
+    assert checkpoint.status == 'error'
+    reason = checkpoint.resources_reason[_image_key(image)]
+    assert 'Corrupt download of image %s' % image.id in reason, reason
+    assert image.os_hash_value in reason, reason
+    keys = agent.bank.list_objects()
+    assert not [key for key in keys
+                if key.startswith('chunks/refs/') or
+                (_image_key(image) in key and key.endswith('/data'))], keys
+
+
 def test_delete_removes_the_manifest(agent, image):
     checkpoint = agent.protect([_resource(image)])
 
@@ -257,3 +325,69 @@ def test_the_swift_bank_keeps_the_bytes(smaug_clients, glance, image,
     assert len(chunks) == 2
     restored = _restored(glance, restore, cleanup)
     assert restored.os_hash_value == image.os_hash_value
+
+
+@pytest.mark.parametrize('encryption_key', [None, chunk_conftest.KEY])
+def test_a_copy_restores_from_its_own_bank_alone(
+        smaug_clients, glance, image, cleanup, chunk_options,
+        encryption_key):
+    chunk_options(encryption_key=encryption_key)
+    agent = _agent(smaug_clients, destination=True)
+    try:
+        checkpoint, copy, copied = _protect_and_copy(agent, image)
+        destination = agent.bank_of(harness.DESTINATION_ID)
+        copied_chunks = destination.list_objects('chunks/data/')
+        manifest = chunk_store.ChunkStore.for_bank(destination).manifest(
+            checkpoint_layout.resource_section(destination, copied.id,
+                                               _image_key(image)),
+            image_data.DATA)
+        # The source goes, chunks and all, and so does the image.
+        deleted = agent.delete(checkpoint.id)
+        source_chunks = _chunks_after_a_collection(agent.bank)
+        image_data.delete_image(glance, image.id)
+        verification = agent.verify(copied.id)
+        restore = agent.restore(copied.id)
+    finally:
+        agent.cleanUp()
+
+    assert checkpoint.status == 'available', checkpoint.error_reason
+    assert copy.status == 'success', copy.error_reason
+    assert copied.status == 'available'
+    assert copied.provider_id == harness.DESTINATION_ID
+    assert len(copied_chunks) == 2
+    assert manifest.encrypted == bool(encryption_key)
+    assert (deleted.status, source_chunks) == ('deleted', [])
+    assert verification.status == 'success', verification.error_reason
+    assert restore.status == 'success', restore.error_reason
+    restored = _restored(glance, restore, cleanup)
+    assert (restored.checksum, restored.os_hash_value) == (
+        image.checksum, image.os_hash_value)
+    assert b''.join(glance.images.data(restored.id)) == IMAGE_BYTES
+
+
+def test_a_failed_copy_leaves_its_chunks_to_the_collection(
+        smaug_clients, image, chunk_options):
+    agent = _failing_agent(smaug_clients, 'copy_checkpoint',
+                           destination=True)
+    try:
+        checkpoint, copy, copied = _protect_and_copy(agent, image)
+        source = db.checkpoint_get(agent.context, checkpoint.id)
+        destination = agent.bank_of(harness.DESTINATION_ID)
+        left = destination.list_objects()
+        chunks_collected = _chunks_after_a_collection(destination)
+    finally:
+        agent.cleanUp()
+
+    assert (checkpoint.status, copy.status, copied.status) == (
+        'available', 'fail', 'error')
+    # The image's data was copied, then its manifest removed with the
+    # copy: nothing references the chunks it uploaded, which the next
+    # collection frees.
+    assert not [key for key in left
+                if key.startswith('chunks/refs/') or
+                key.startswith('checkpoints/%s/resources/' % copied.id)
+                ], left
+    assert len([key for key in left
+                if key.startswith('chunks/data/')]) == 2, left
+    assert chunks_collected == []
+    assert not (source.extra_info.get('copies') or {})

@@ -17,6 +17,7 @@ from smaug.protection import resource_types
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import checkpoint_layout
 from smaug.protection.bank import filesystem
+from smaug.protection.chunks import digests
 from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import server_snapshot
 from smaug.protection.plugins.openstack import tagging
@@ -87,7 +88,8 @@ def test_a_server_disk_is_saved_and_restored_as_an_image(
         progress=lambda done, total: reported.append(done))
 
     assert (saved['size'], saved['sha256']) == (
-        len(DISK), hashlib.sha256(DISK).hexdigest())
+        len(DISK), digests.of_stream(io.BytesIO(DISK),
+                                     cfg.CONF.chunk_store.chunk_size))
     assert reported[-1] == len(DISK)
     # The temporary snapshot image is gone.
     assert list(glance.images.list(filters={

@@ -37,6 +37,8 @@ def _parse(*argv):
     (['db', 'purge', '--age-in-days', '7'], manage.DbCommands.purge,
      {'age_in_days': 7}),
     (['service', 'list'], manage.ServiceCommands.list, {}),
+    (['bank', 'rewrap_keys', '--provider-id', 'p'],
+     manage.BankCommands.rewrap_keys, {'provider_id': 'p'}),
 ])
 def test_command_line_names_an_action_and_its_arguments(argv, method,
                                                         arguments):

@@ -341,6 +341,19 @@ def test_a_copy_holds_the_source_objects_under_its_own_id(fs_bank):
         'c-2', 'c-1']
 
 
+def test_a_copy_leaves_out_the_objects_excluded(fs_bank):
+    layout.write_checkpoint(fs_bank, record('c-1'))
+    section = layout.resource_section(fs_bank, 'c-1', 'OS::Glance::Image#i')
+    section.put_json('metadata', {'size': 3})
+    section.put_json('data', {'format': 'smaug-chunk-manifest'})
+
+    layout.copy_checkpoint(fs_bank, 'c-1', fs_bank, record('c-2'),
+                           excluded={section.prefix + '/data'})
+
+    copied = layout.resource_section(fs_bank, 'c-2', 'OS::Glance::Image#i')
+    assert copied.list_objects() == ['metadata']
+
+
 def test_only_an_available_checkpoint_is_copied(fs_bank):
     layout.write_checkpoint(fs_bank, record(
         'c-1', status=states.CheckpointStatus.PROTECTING))

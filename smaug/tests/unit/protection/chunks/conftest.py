@@ -10,6 +10,7 @@ from smaug.conf import protection as protection_conf
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import checkpoint_layout
 from smaug.protection.bank import filesystem
+from smaug.protection.chunks import digests
 from smaug.protection.chunks import store as store_module
 from smaug.tests.unit.protection.bank import testbanks
 
@@ -48,6 +49,11 @@ def data(size, seed=0):
 
 def stream(payload):
     return io.BytesIO(payload)
+
+
+def digest(payload):
+    """The digest a manifest of these tests records for ``payload``."""
+    return digests.of_stream(stream(payload), CHUNK)
 
 
 def section(bank, checkpoint='cp-1', resource='OS::Glance::Image#img-1'):

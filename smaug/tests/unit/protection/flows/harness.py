@@ -64,6 +64,19 @@ def provider_file(directory, journal, bank, extra='', name='recording',
     return path
 
 
+def start_copy(agent, context, provider_id, plan_id, parameters=None):
+    """Ask ``agent`` to copy the checkpoints of a plan of ``provider_id``,
+    as the API does; :returns: the copy's record."""
+    record = db.copy_create(context, {
+        'provider_id': provider_id, 'plan_id': plan_id,
+        'parameters': parameters or {}, 'status': 'wait_copying'})
+    db.operation_log_create(context, {
+        'operation_type': 'copy', 'copy_id': record.id,
+        'plan_id': plan_id, 'status': 'in_progress'})
+    agent.accept(kinds.KINDS['copy'], context, record.id)
+    return record
+
+
 class EngineHarness(fixtures.Fixture):
     """:param provider_options: extra lines of [recording_plugin]."""
 
@@ -135,14 +148,8 @@ class EngineHarness(fixtures.Fixture):
 
     def copy(self, plan_id, parameters=None):
         """Start a copy of the plan's checkpoints; :returns: its record."""
-        record = db.copy_create(self.context, {
-            'provider_id': PROVIDER_ID, 'plan_id': plan_id,
-            'parameters': parameters or {}, 'status': 'wait_copying'})
-        db.operation_log_create(self.context, {
-            'operation_type': 'copy', 'copy_id': record.id,
-            'plan_id': plan_id, 'status': 'in_progress'})
-        self.agent.accept(kinds.KINDS['copy'], self.context, record.id)
-        return record
+        return start_copy(self.agent, self.context, PROVIDER_ID, plan_id,
+                          parameters)
 
     def wait_copy(self, copy_id, timeout=60):
         """The copy once it and its checkpoints have ended."""

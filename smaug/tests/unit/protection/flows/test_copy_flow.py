@@ -1,6 +1,7 @@
 """Copies of a plan's checkpoints, in-process, on the recording plugin."""
 import collections
 import datetime
+import io
 
 import testtools
 
@@ -12,6 +13,7 @@ from smaug.db import session
 from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import checkpoint_layout as layout
+from smaug.protection.chunks import store as chunk_store
 from smaug.protection.flows import kinds
 from smaug.tests.plugins import synthetic
 from smaug.tests.unit.protection.flows import harness
@@ -41,6 +43,16 @@ class CopyFlowTest(testtools.TestCase):
         return [e for e in h.journal.read()
                 if e['operation_id'] == operation_id and
                 (event is None or e['event'] == event)]
+
+    def _failed_copy(self, h, source, destination):
+        """Copy ``source`` to ``destination``; :returns: the copy's
+        checkpoint, once its copy request failed."""
+        copy = h.wait_copy(h.copy(PLAN, {
+            'destination': {'provider_id': destination}}).id)
+        self.assertEqual('fail', copy.status)
+        copied = db.checkpoint_get(h.context, _copies_of(copy)[source.id])
+        self.assertEqual('error', copied.status)
+        return copied
 
     def test_copies_each_available_checkpoint_once_into_the_same_bank(self):
         h = self.useFixture(harness.EngineHarness())
@@ -176,13 +188,9 @@ class CopyFlowTest(testtools.TestCase):
         destination = h.add_provider('plain', plugin='recording-plain')
         source = h.protect(SIZE, plan_id=PLAN)
 
-        copy = h.wait_copy(h.copy(PLAN, {
-            'destination': {'provider_id': destination}}).id)
+        copied = self._failed_copy(h, source, destination)
 
-        self.assertEqual('fail', copy.status)
-        copy_id = _copies_of(copy)[source.id]
-        copied = db.checkpoint_get(h.context, copy_id)
-        self.assertEqual('error', copied.status)
+        copy_id = copied.id
         self.assertEqual(SIZE, len(copied.resources_reason))
         for reason in copied.resources_reason.values():
             self.assertIn('does not declare the copy capability', reason)
@@ -192,6 +200,31 @@ class CopyFlowTest(testtools.TestCase):
         self.assertEqual([], self._entries(h, copy_id))
         self.assertNotIn(destination, db.checkpoint_get(
             h.context, source.id).extra_info.get('copies') or {})
+
+    def test_chunk_data_its_plugin_did_not_copy_fails_the_copy(self):
+        # The recording plugin keeps nothing in the chunk store: a
+        # manifest in its section stands for the data of a plugin that
+        # declares the copy capability but forgot its manifests.
+        h = self.useFixture(harness.EngineHarness())
+        destination = h.add_provider('destination')
+        source = h.protect(SIZE, plan_id=PLAN)
+        node = synthetic.node(SIZE, 3, 1)
+        section = layout.resource_section(_bank(harness.PROVIDER_ID),
+                                          source.id, node.key())
+        chunk_store.ChunkStore.for_bank(section.bank).write(
+            io.BytesIO(b'disk bytes' * 1000), section, 'disk')
+
+        copied = self._failed_copy(h, source, destination)
+
+        self.assertIn('lacks the chunk store data %s@%s/disk' % (
+            synthetic.NODE, node.id), copied.error_reason)
+        bank = _bank(destination)
+        self.assertEqual('deleted',
+                         layout.read_checkpoint(bank, copied.id)['status'])
+        self.assertEqual([], bank.list_objects(
+            layout.resources_prefix(copied.id)))
+        self.assertEqual({}, db.checkpoint_get(
+            h.context, source.id).extra_info.get('copies'))
 
     def test_copies_that_end_before_their_request_resumes_end_it(self):
         # An agent planned the copy and died: the scan copies the
