@@ -7,7 +7,15 @@ plugin saves what it takes to boot the same server again
 children are back: it checks the target's flavor, zone, networks and key
 pair first (:mod:`.server_mapping`), then boots a new server from the
 restored image or boot volume, waits for it, and attaches the restored
-volumes on their saved devices. Deleting a checkpoint removes nothing in
+volumes on their saved devices.
+
+The root disk of a server booted from an image lives on the hypervisor,
+and the restored base image lacks what changed on it since the server
+booted. The protect option ``root_disk: live_snapshot`` saves that disk
+too: a live snapshot (:mod:`.server_snapshot`) whose bytes go to the
+bank's chunk store; the restore makes an image of them and boots the
+server from it. Verify reads those bytes back, copy copies them, delete
+drops their manifest; otherwise deleting a checkpoint removes nothing in
 the cloud: the definition goes with the checkpoint.
 """
 import base64
@@ -21,8 +29,10 @@ from smaug.protection import plugin
 from smaug.protection import resource_types
 from smaug.protection import waits
 from smaug.protection.bank import base as bank_base
+from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import server_definition
 from smaug.protection.plugins.openstack import server_mapping
+from smaug.protection.plugins.openstack import server_snapshot
 from smaug.protection.plugins.openstack import tagging
 
 LOG = logging.getLogger(__name__)
@@ -30,10 +40,39 @@ LOG = logging.getLogger(__name__)
 #: Server statuses from which a definition can be saved.
 PROTECTABLE_STATUSES = ('ACTIVE', 'SHUTOFF', 'PAUSED', 'SUSPENDED',
                         'SHELVED', 'SHELVED_OFFLOADED')
+#: Server statuses in which Nova snapshots a server (``createImage``).
+SNAPSHOT_STATUSES = ('ACTIVE', 'SHUTOFF', 'PAUSED', 'SUSPENDED')
 #: Volume statuses that end a wait for an attachment in failure (Nova
 #: reserves the volume before it answers, and releases it when the
 #: attachment fails).
 ATTACH_FAILED = ('error', 'error_attaching', 'available')
+
+
+#: ``root_disk`` protect option values.
+ROOT_DISK_IMAGE = 'image'
+ROOT_DISK_LIVE_SNAPSHOT = 'live_snapshot'
+
+OPTIONS_SCHEMA = {
+    'type': 'object',
+    'properties': {
+        'root_disk': {
+            'type': 'string',
+            'enum': [ROOT_DISK_IMAGE, ROOT_DISK_LIVE_SNAPSHOT],
+            'default': ROOT_DISK_IMAGE,
+            'description': (
+                'What the restore of a server booted from an image boots '
+                'it from. image: the image it was booted from (protected '
+                'as its child), so what changed on its root disk since it '
+                'booted is lost. live_snapshot: a snapshot of its root '
+                'disk taken while it runs (Nova createImage; '
+                'crash-consistent, and the hypervisor may pause the '
+                'server for the copy), whose bytes the checkpoint keeps '
+                'in the bank; its status must then be ACTIVE, SHUTOFF, '
+                'PAUSED or SUSPENDED. No effect on a server booted from a '
+                'volume: its boot volume is protected as its child.')},
+    },
+    'additionalProperties': False,
+}
 
 
 class ServerNotProtectable(exception.Invalid):
@@ -43,6 +82,11 @@ class ServerNotProtectable(exception.Invalid):
 
 class ServerDefinitionDamaged(exception.SmaugException):
     message = 'The saved definition of server %(server)s %(reason)s.'
+
+
+class RootDiskDamaged(bank_base.BankError):
+    message = ('The live snapshot of the root disk of server %(server)s '
+               'is damaged: %(reason)s')
 
 
 class ServerDisksNotRestored(exception.SmaugException):
@@ -60,36 +104,81 @@ def _server_fault(server):
     return fault.get('message')
 
 
+def _live_snapshot_asked(ctx):
+    return ctx.parameters.get('root_disk') == ROOT_DISK_LIVE_SNAPSHOT
+
+
 class ProtectServer(activity.ParallelActivity):
-    """Save the server's definition."""
+    """Save the server's definition and, when asked for, the live
+    snapshot of its root disk; revert removes the snapshot's image and
+    bytes."""
 
     def run(self, ctx, started):
-        nova = factory.nova(ctx.openstack_session())
+        session = ctx.openstack_session()
+        nova = factory.nova(session)
         server = nova.servers.get(ctx.resource.id)
-        if server.status not in PROTECTABLE_STATUSES:
+        snapshot = (_live_snapshot_asked(ctx) and
+                    server_definition.booted_from_image(server.to_dict()))
+        allowed = SNAPSHOT_STATUSES if snapshot else PROTECTABLE_STATUSES
+        if server.status not in allowed:
             raise ServerNotProtectable(server=_name(ctx),
                                        status=server.status,
-                                       allowed=', '.join(
-                                           PROTECTABLE_STATUSES))
+                                       allowed=', '.join(allowed))
         definition = server_definition.describe(nova, server)
+        if snapshot:
+            # A run lost with its agent may have left its snapshot image.
+            image_data.delete_created_images(factory.glance(session), ctx)
+            definition['root_disk'] = server_snapshot.save_server_disk(
+                ctx, server.id, ctx.bank, server_definition.ROOT_DISK,
+                progress=ctx.progress)
+        else:
+            ctx.progress(1, 1)
         ctx.bank.put_json(server_definition.DEFINITION, definition)
-        ctx.progress(1, 1)
-        return {'volumes': len(definition['volumes'])}
+        return {'volumes': len(definition['volumes']),
+                'root_disk_bytes': (definition.get('root_disk') or
+                                    {}).get('size')}
+
+    def revert(self, ctx, started):
+        if _live_snapshot_asked(ctx):
+            server_snapshot.revert_server_disk(ctx, ctx.bank,
+                                               server_definition.ROOT_DISK)
+        ctx.bank.delete_object(server_definition.DEFINITION)
 
 
-class CheckServerMapping(activity.ParallelActivity):
+class PrepareServer(activity.ParallelActivity):
     """Check where the server will go, as soon as the restore starts, so
-    that a wrong mapping fails it before its children create anything."""
+    that a wrong mapping fails it before its children (or this activity)
+    create anything; then, for a server saved with a live snapshot of its
+    root disk, make the image it boots from out of the saved bytes.
+    Revert deletes that image."""
 
     def start(self, ctx):
         session = ctx.openstack_session()
         definition = ctx.bank.get_json(server_definition.DEFINITION)
-        return server_mapping.resolve(factory.nova(session), session,
-                                      definition, ctx.parameters,
-                                      _name(ctx))
+        return {'mapping': server_mapping.resolve(
+                    factory.nova(session), session, definition,
+                    ctx.parameters, _name(ctx)),
+                'root_disk': 'root_disk' in definition}
 
     def run(self, ctx, started):
-        return started
+        if not started['root_disk']:
+            return dict(started, root_disk_image_id=None)
+        saved = ctx.bank.get_json(server_definition.DEFINITION)['root_disk']
+        # A run lost with its agent may have left a half-made image.
+        image_data.delete_created_images(
+            factory.glance(ctx.openstack_session()), ctx)
+        image_id = server_snapshot.restore_server_image(
+            ctx, saved['image'], ctx.bank, server_definition.ROOT_DISK,
+            image_name=tagging.name(ctx, 'root-disk'),
+            progress=ctx.progress)
+        LOG.info('Restore %s of server %s: its root disk is image %s',
+                 ctx.operation_id, ctx.resource.id, image_id)
+        return dict(started, root_disk_image_id=image_id)
+
+    def revert(self, ctx, started):
+        if (started or {}).get('root_disk'):
+            image_data.delete_created_images(
+                factory.glance(ctx.openstack_session()), ctx)
 
 
 class BootServer(activity.SyncActivity):
@@ -102,11 +191,12 @@ class BootServer(activity.SyncActivity):
         nova = factory.nova(session)
         cinder = factory.cinder(session)
         definition = ctx.bank.get_json(server_definition.DEFINITION)
-        chosen = ctx.parallel_result
+        prepared = ctx.parallel_result
+        chosen = prepared['mapping']
         attach, missing = server_definition.volumes_to_attach(
             definition, ctx.children)
-        source, source_id = server_definition.boot_source(definition,
-                                                          ctx.children)
+        source, source_id = server_definition.boot_source(
+            definition, ctx.children, prepared['root_disk_image_id'])
         if source == 'volume' and source_id is None:
             missing.insert(0, definition['boot']['volume_id'])
         if missing:
@@ -232,18 +322,46 @@ def _wait_released(cinder, volume_id, server_id):
         goal=('available', 'gone', 'error', 'deleting'))
 
 
+def _saved_definition(ctx):
+    """:raises ServerDefinitionDamaged: when it cannot be read."""
+    try:
+        return ctx.bank.get_json(server_definition.DEFINITION)
+    except (bank_base.BankObjectNotFound,
+            bank_base.BankCorruption) as error:
+        raise ServerDefinitionDamaged(server=_name(ctx),
+                                      reason='cannot be read: %s' % error)
+
+
+class VerifyRootDisk(activity.ParallelActivity):
+    """Read and check every chunk of the live snapshot of the root disk,
+    when the server was protected with one, without touching the cloud."""
+
+    def run(self, ctx, started):
+        saved = _saved_definition(ctx).get('root_disk')
+        if saved is None:
+            return None
+        try:
+            manifest = image_data.store_for(ctx).verify(
+                ctx.bank, server_definition.ROOT_DISK)
+        except (bank_base.BankCorruption,
+                bank_base.BankObjectNotFound) as error:
+            raise RootDiskDamaged(server=_name(ctx), reason=error)
+        if (manifest.size, manifest.sha256) != (saved['size'],
+                                                saved['sha256']):
+            raise RootDiskDamaged(
+                server=_name(ctx), reason='its manifest holds %s bytes of '
+                'digest %s where the snapshot had %s bytes of digest %s'
+                % (manifest.size, manifest.sha256, saved['size'],
+                   saved['sha256']))
+        return {'root_disk_bytes': manifest.size}
+
+
 class VerifyServerDefinition(activity.SyncActivity):
     """The definition is in the bank, whole, and every volume the restore
     needs was verified with it."""
 
     def execute(self, ctx):
-        try:
-            definition = ctx.bank.get_json(server_definition.DEFINITION)
-        except (bank_base.BankObjectNotFound,
-                bank_base.BankCorruption) as error:
-            raise ServerDefinitionDamaged(server=_name(ctx),
-                                          reason='cannot be read: %s'
-                                                 % error)
+        definition = _saved_definition(ctx)
         absent = [key for key in server_definition.REQUIRED_KEYS
                   if key not in definition]
         if absent:
@@ -262,18 +380,49 @@ class VerifyServerDefinition(activity.SyncActivity):
         return {'volumes': len(definition['volumes'])}
 
 
+class DeleteRootDisk(activity.SyncActivity):
+    """Drop the manifest of the live snapshot of the root disk, if any;
+    its chunks go with the next garbage collection unless another
+    manifest needs them."""
+
+    def execute(self, ctx):
+        image_data.store_for(ctx).delete(ctx.bank,
+                                         server_definition.ROOT_DISK)
+
+
+class CopyRootDisk(activity.ParallelActivity):
+    """Copy the bytes of the live snapshot of the root disk, if any, into
+    the copy's bank (the engine has copied the definition)."""
+
+    def run(self, ctx, started):
+        if 'root_disk' not in ctx.bank.get_json(
+                server_definition.DEFINITION):
+            return None
+        manifest = image_data.copy_data(ctx, name=server_definition.ROOT_DISK,
+                                        progress=ctx.progress)
+        return {'root_disk_bytes': manifest.size}
+
+    def revert(self, ctx, started):
+        image_data.store_for(ctx).delete(ctx.bank,
+                                         server_definition.ROOT_DISK)
+
+
 class NovaServerPlugin(plugin.ProtectionPlugin):
     """Servers, protected by their definition; their disks by the
-    plugins of their children.
+    plugins of their children, or, for the root disk of a server booted
+    from an image, by a live snapshot when the ``root_disk`` option asks
+    for one.
 
-    Saving a definition does not stop or pause the server (live), and a
-    copied checkpoint holds all of it (copy).
+    Neither saving a definition nor taking a live snapshot stops the
+    server (live; a hypervisor may pause it briefly for a snapshot), and
+    a copied checkpoint holds all of it (copy).
     """
 
     supported_resource_types = (resource_types.SERVER,)
     capabilities = frozenset((plugin.Capability.LIVE,
                               plugin.Capability.COPY))
     backend = 'nova'
+    options_schema = OPTIONS_SCHEMA
     restore_schema = server_mapping.RESTORE_SCHEMA
     saved_info_schema = server_definition.SAVED_INFO_SCHEMA
 
@@ -281,8 +430,15 @@ class NovaServerPlugin(plugin.ProtectionPlugin):
         return activity.ResourceWork(parallel=ProtectServer())
 
     def get_restore_work(self, resource):
-        return activity.ResourceWork(parallel=CheckServerMapping(),
+        return activity.ResourceWork(parallel=PrepareServer(),
                                      sync=BootServer())
 
     def get_verify_work(self, resource):
-        return activity.ResourceWork(sync=VerifyServerDefinition())
+        return activity.ResourceWork(parallel=VerifyRootDisk(),
+                                     sync=VerifyServerDefinition())
+
+    def get_delete_work(self, resource):
+        return activity.ResourceWork(sync=DeleteRootDisk())
+
+    def get_copy_work(self, resource):
+        return activity.ResourceWork(parallel=CopyRootDisk())

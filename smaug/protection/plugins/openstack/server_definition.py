@@ -7,12 +7,21 @@ and their device names, key pair, security groups, networks, availability
 zone, metadata. :func:`describe` reads it from Nova as the server's user
 sees it; :func:`volumes_to_attach` and :func:`boot_source` turn it, with
 the ids of the restored children, into what a new server boots from.
+
+A server booted from an image may also be protected with a live snapshot
+of its root disk (:mod:`.server_snapshot`): the definition then holds what
+was saved of it under ``root_disk``, and its bytes are at
+:data:`ROOT_DISK` in the server's section.
 """
 from smaug.protection import resource_types
 from smaug.protection.plugins.openstack import tagging
 
 #: The bank object (in the server's section) holding the definition.
 DEFINITION = 'definition'
+
+#: The bank object (in the server's section) holding the chunk store
+#: manifest of the live snapshot of the server's root disk.
+ROOT_DISK = 'root-disk'
 
 #: Keys every saved definition has; verify checks them.
 REQUIRED_KEYS = ('id', 'name', 'flavor', 'boot', 'volumes', 'networks',
@@ -70,6 +79,19 @@ SAVED_INFO_SCHEMA = {
         'metadata': {'type': 'object'},
         'user_data': {'type': ['string', 'null']},
         'config_drive': {'type': 'boolean'},
+        'root_disk': {
+            'type': 'object',
+            'description': 'The live snapshot of the root disk, when the '
+                           'server was protected with one: the '
+                           "snapshot image's description, and the size "
+                           "and digest the chunk store's manifest "
+                           'records for its bytes.',
+            'properties': {
+                'image': {'type': 'object'},
+                'size': {'type': 'integer'},
+                'sha256': {'type': 'string'},
+            },
+        },
     },
 }
 
@@ -86,9 +108,8 @@ def describe(nova, server):
     """
     info = server.to_dict()
     volumes = _volumes(nova, info)
-    image = info.get('image') or {}
-    if image.get('id'):
-        boot = {'source': 'image', 'image_id': image['id']}
+    if booted_from_image(info):
+        boot = {'source': 'image', 'image_id': info['image']['id']}
     else:
         boot = {'source': 'volume',
                 'volume_id': next((v['id'] for v in volumes
@@ -111,6 +132,15 @@ def describe(nova, server):
         'user_data': info.get(_USER_DATA),
         'config_drive': bool(info.get('config_drive')),
     }
+
+
+def booted_from_image(info):
+    """Whether a server boots from an image, its root disk on the
+    hypervisor (Nova shows no image for one booted from a volume).
+
+    :param info: the server as a dict (``server.to_dict()``).
+    """
+    return bool((info.get('image') or {}).get('id'))
 
 
 def _flavor(nova, flavor):
@@ -157,7 +187,7 @@ def _volumes(nova, info):
                       for attachment in
                       nova.volumes.get_server_volumes(info['id'])),
                      key=lambda volume: _device_order(volume['device']))
-    if volumes and not (info.get('image') or {}).get('id'):
+    if volumes and not booted_from_image(info):
         # Nova shows the root device name to administrators only;
         # without it the root is the first device, as Nova names the
         # others after it.
@@ -195,10 +225,17 @@ def restored_id(children, resource_type, resource_id):
     return outcome.get('new_id')
 
 
-def boot_source(definition, children):
+def boot_source(definition, children, root_disk_image_id=None):
     """What the new server boots from: ``('image', id)`` or
-    ``('volume', id)``, or ``(kind, None)`` when it was not restored."""
+    ``('volume', id)``, or ``(kind, None)`` when it was not restored.
+
+    :param root_disk_image_id: the image made of the live snapshot of the
+        root disk, when there is one: the server boots from it rather
+        than from its restored base image.
+    """
     boot = definition['boot']
+    if boot['source'] == 'image' and root_disk_image_id:
+        return 'image', root_disk_image_id
     if boot['source'] == 'image':
         return 'image', restored_id(children, resource_types.IMAGE,
                                     boot['image_id'])

@@ -13,8 +13,9 @@ The Nova plugin calls, from its activities:
   waits for the snapshot and copies the whole disk), saving the result
   with the server's definition;
 - :func:`revert_server_disk` in its protect ``revert``;
-- :func:`restore_server_image` in its restore, before booting, and
-  :func:`image_data.delete_created_images` in that step's revert.
+- :func:`restore_server_image` in its restore's ``run`` (on the work
+  queue too: it uploads the whole disk), before the server boots, and
+  :func:`image_data.delete_created_images` in that activity's revert.
 
 Everything created carries the operation's tags (:mod:`.tagging`), so a
 revert finds the temporary image even when the agent that made it died.
@@ -64,7 +65,8 @@ def revert_server_disk(ctx, section, name):
     image_data.store_for(ctx).delete(section, name)
 
 
-def restore_server_image(ctx, saved, section, name, image_name=None):
+def restore_server_image(ctx, saved, section, name, image_name=None,
+                         progress=None):
     """A new image with the bytes :func:`save_server_disk` saved, active
     and checked, for the restored server to boot from.
 
@@ -73,6 +75,7 @@ def restore_server_image(ctx, saved, section, name, image_name=None):
     removes it.
 
     :param saved: the ``image`` of :func:`save_server_disk`'s result.
+    :param progress: callable(bytes done, bytes in all).
     :returns: the new image's id.
     :raises RestoredImageMismatch: when Glance computes other digests.
     """
@@ -81,7 +84,7 @@ def restore_server_image(ctx, saved, section, name, image_name=None):
     try:
         active = image_data.upload_data(glance, image.id, saved['size'],
                                         image_data.store_for(ctx), section,
-                                        name=name)
+                                        name=name, progress=progress)
         image_data.finish_restore(glance, saved, active)
     except Exception:
         image_data.delete_image(glance, image.id)

@@ -40,6 +40,7 @@ from smaug.tests.fixtures import openstack_deployment
 from smaug.tests.functional.api import client
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
+from smaug.tests.functional.openstack import harness
 from smaug.tests.functional.openstack import volumes as volume_checks
 
 PLUGINS = ['cinder-backup', 'glance', 'nova']
@@ -412,14 +413,6 @@ def check_restored(project, originals, restore, prefix, cleanup):
             '%s-%s' % (prefix, label), cleanup, user=project.cloud)
 
 
-def _alt_target(devcloud):
-    alt = devcloud.credentials['alt']
-    return devcloud.auth_url, {
-        'type': 'password', 'username': alt.username,
-        'password': alt.password, 'project_name': alt.project_name,
-        'user_domain_id': 'default', 'project_domain_id': 'default'}
-
-
 @pytest.fixture(scope='module')
 def unplaceable_flavor(devcloud, prefix):
     """A flavor no compute node has room for."""
@@ -447,7 +440,7 @@ def test_a_restore_into_another_project_lands_there(
         smaug, devcloud, demo, alt, demo_operations, protected, prefix,
         cleanup, module_cleanup):
     originals, checkpoint = protected
-    target = _alt_target(devcloud)
+    target = harness.restore_target(devcloud, 'alt')
     restore = demo_operations.restore(checkpoint, target=target)
     module_cleanup('restored resources', alt.remove, restore['id'])
     shown = demo_operations.api.get('restores/%s' % restore['id'])
@@ -483,7 +476,7 @@ def test_a_server_that_cannot_be_placed_is_undone_with_its_disks(
     # demo, and must be gone from both.
     restore = demo_operations.restore(
         checkpoint, {SERVER: {'flavor': unplaceable_flavor.name}},
-        target=_alt_target(devcloud))
+        target=harness.restore_target(devcloud, 'alt'))
     module_cleanup('restored resources', alt.remove, restore['id'])
 
     assert_failed_on(restore, [originals.key('S1'), originals.key('S2')],

@@ -36,6 +36,26 @@ def test_an_image_booted_server_boots_from_the_restored_image():
     assert server_definition.boot_source(definition, {}) == ('image', None)
 
 
+def test_a_live_snapshot_of_the_root_disk_wins_over_the_restored_image():
+    image_booted = _definition({'source': 'image', 'image_id': 'img'}, [])
+    volume_booted = _definition({'source': 'volume', 'volume_id': 'root'},
+                                [_volume('root', '/dev/vda', 0)])
+
+    assert server_definition.boot_source(
+        image_booted, _restored(IMAGE, 'img', 'new-img'),
+        'root-disk-img') == ('image', 'root-disk-img')
+    assert server_definition.boot_source(
+        volume_booted, _restored(VOLUME, 'root', 'new-root'),
+        'root-disk-img') == ('volume', 'new-root')
+
+
+def test_only_a_server_showing_an_image_is_booted_from_one():
+    assert server_definition.booted_from_image({'image': {'id': 'img'}})
+    # Nova shows an empty string for a server booted from a volume.
+    assert not server_definition.booted_from_image({'image': ''})
+    assert not server_definition.booted_from_image({})
+
+
 def test_a_volume_booted_server_boots_from_the_restored_volume():
     definition = _definition({'source': 'volume', 'volume_id': 'root'},
                              [_volume('root', '/dev/vda', 0)])
