@@ -213,10 +213,14 @@ function configure_smaug {
     fi
 }
 
-# create_smaug_accounts - the service user (admin in the service project),
-# the data-protect service and its endpoint
+# create_smaug_accounts - the service user (admin and service in the service
+# project), the data-protect service and its endpoint
 function create_smaug_accounts {
     create_service_user "$SMAUG_SERVICE_USER" "admin"
+    # The service role makes Smaug's token a service token, with which the
+    # other services accept a user's token that expired during an operation.
+    get_or_add_user_project_role service "$SMAUG_SERVICE_USER" \
+        "$SERVICE_PROJECT_NAME" "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME"
 
     if is_service_enabled smaug-api; then
         local service
