@@ -63,6 +63,11 @@ class Begin(task.Task):
         for name, failure in (flow_failures or {}).items():
             key = name.partition(':')[2] or name
             reasons[key] = failure.exception_str or failure.exception_type
+        for key, why in self._run.leftovers().items():
+            # Its artifacts carry the operation's tags, for an operator
+            # to find and remove.
+            reasons[key] = '; '.join(filter(None, (
+                reasons.get(key), 'left behind, not undone: ' + why)))
         self._run.kind.fail(self._run, reasons)
 
 

@@ -114,6 +114,7 @@ class OperationRun:
         self._plugins = {}
         self._done = {}
         self._progress = {}
+        self._left_behind = {}
         self._resource_count = None
         self._lock = threading.Lock()
         self._engine = None
@@ -196,6 +197,16 @@ class OperationRun:
     def resource_completed(self, resource):
         with self._lock:
             self._done[resource.key()] = self.kind.resource_done
+
+    def left_behind(self, resource, error):
+        """A revert could not remove what was done on ``resource``."""
+        with self._lock:
+            self._left_behind[resource.key()] = str(error)
+
+    def leftovers(self):
+        """{resource key: why its revert failed}."""
+        with self._lock:
+            return dict(self._left_behind)
 
     def report_progress(self, resource, done, total=None):
         """What an activity has done so far (bytes, or steps)."""

@@ -6,7 +6,12 @@ Tasks hold live objects (plugins, the work queue); what they return is
 plain JSON and persisted, so a flow rebuilt after a crash finds the results
 of the tasks that had finished.
 """
+from oslo_log import log as logging
 from taskflow import task
+
+from smaug.clients import errors
+
+LOG = logging.getLogger(__name__)
 
 
 def parallel_name(resource):
@@ -18,6 +23,25 @@ SYNC_PREFIX = 'sync:'
 
 def sync_name(resource):
     return SYNC_PREFIX + resource.key()
+
+
+def _compensate(run, resource, revert, *args):
+    """Run an activity's revert.
+
+    A revert that OpenStack refuses (the caller's token is no longer
+    accepted, a role was taken away) can never succeed: what it should have
+    removed is recorded as left behind, and the rest of the flow goes on
+    compensating, so the operation still ends. Any other error breaks the
+    flow off, and whoever resumes it tries the revert again.
+    """
+    try:
+        revert(*args)
+    except Exception as error:
+        if not errors.refused(error):
+            raise
+        LOG.warning('Could not undo the work on %s of %s %s: %s',
+                    resource.key(), run.kind.record, run.operation_id, error)
+        run.left_behind(resource, error)
 
 
 class ParallelTask(task.Task):
@@ -47,8 +71,8 @@ class ParallelTask(task.Task):
             return
         self._run.work_queue.settle(self._job())
         started = result.get('started') if isinstance(result, dict) else None
-        self._activity.revert(self._run.activity_context(self._resource),
-                              started)
+        _compensate(self._run, self._resource, self._activity.revert,
+                    self._run.activity_context(self._resource), started)
 
 
 class SyncTask(task.Task):
@@ -90,5 +114,5 @@ class SyncTask(task.Task):
         if self._work.sync is None or result is None or self._run.abandoned:
             return
         outcome = result.get('outcome') if isinstance(result, dict) else None
-        self._work.sync.revert(self._run.activity_context(self._resource),
-                               outcome)
+        _compensate(self._run, self._resource, self._work.sync.revert,
+                    self._run.activity_context(self._resource), outcome)

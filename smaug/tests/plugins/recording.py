@@ -17,6 +17,8 @@ Failures and delays are injected from the provider file:
                                        # protect, restore, verify,
                                        # delete_checkpoint, copy_checkpoint)
     fail_phase = run                   # ... start, run or sync step
+    refuse_revert_resource = <id>      # its protect revert is refused as
+                                       # OpenStack refuses a stale token
     delay = 0.0                        # seconds each activity sleeps
 
 ``RecordingPlugin`` declares the ``copy`` capability;
@@ -40,6 +42,8 @@ OPTIONS = [
                help='Operation in which it fails.'),
     cfg.StrOpt('fail_phase', default='run',
                help='start, run or sync.'),
+    cfg.StrOpt('refuse_revert_resource',
+               help='Resource id whose protect revert gets a 401.'),
     cfg.FloatOpt('delay', default=0.0, help='Seconds each step sleeps.'),
 ]
 
@@ -48,6 +52,12 @@ _WRITE_LOCK = threading.Lock()
 
 class InjectedFailure(Exception):
     pass
+
+
+class Refused(Exception):
+    """As a client library reports a 401."""
+
+    http_status = 401
 
 
 class Journal:
@@ -121,8 +131,13 @@ class RecordingParallel(_Step, activity.ParallelActivity):
         return {'resource': ctx.resource.id}
 
     def revert(self, ctx, started):
-        if ctx.operation in ('protect', 'copy_checkpoint'):
-            self._record(ctx, 'revert', 'deleted')
+        if ctx.operation not in ('protect', 'copy_checkpoint'):
+            return
+        if (ctx.operation == 'protect' and
+                self.options.refuse_revert_resource == ctx.resource.id):
+            self._record(ctx, 'revert', 'refused')
+            raise Refused('the token is not accepted')
+        self._record(ctx, 'revert', 'deleted')
 
 
 class RecordingSync(_Step, activity.SyncActivity):

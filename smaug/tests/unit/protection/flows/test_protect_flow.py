@@ -114,6 +114,28 @@ class ProtectFlowTest(testtools.TestCase):
         self.assertEqual([], [log for log in logs if log.status ==
                               'in_progress'])
 
+    def test_a_refused_revert_is_reported_and_the_rest_compensated(self):
+        failing = synthetic.node(30, 3, 4)
+        refused = synthetic.node(30, 3, 13)  # a child of failing: it ran
+        h = self.useFixture(harness.EngineHarness(
+            provider_options='fail_resource = %s\nfail_phase = sync\n'
+                             'refuse_revert_resource = %s\ndelay = 0.01'
+                             % (failing.id, refused.id)))
+        record = self._protect(h, 30)
+        self.assertEqual('error', record.status)
+        entries = h.journal.read()
+        self.assertEqual([refused.id], list(
+            _by_resource(entries, 'revert', 'refused')))
+        self.assertIn('left behind, not undone: the token is not accepted',
+                      record.resources_reason[refused.key()])
+        self.assertIn('left behind', record.error_reason)
+        self.assertIn('injected failure',
+                      record.resources_reason[failing.key()])
+        # Everything else made was removed.
+        created = set(_by_resource(entries, 'run', 'created'))
+        deleted = set(_by_resource(entries, 'revert', 'deleted'))
+        self.assertEqual(created - {refused.id}, deleted)
+
     def test_stopped_agent_is_resumed_without_redoing_finished_work(self):
         h = self.useFixture(harness.EngineHarness(
             provider_options='delay = 0.02', work_concurrency=2,
