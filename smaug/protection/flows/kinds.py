@@ -284,6 +284,16 @@ class DeleteCheckpoint(Kind):
         super().finish(run, **values)
         run.release_checkpoint_quota()
 
+    def write_outcome(self, run, values, log_status, log_error):
+        """A deleted copy is also struck from its source's list of copies,
+        so that a later copy request copies the source there again."""
+        record = super().write_outcome(run, values, log_status, log_error)
+        source_id = (run.record.extra_info or {}).get(COPY_OF)
+        if source_id and record.status == self.succeeded:
+            _strike_copy(run.context, source_id, record.provider_id,
+                         record.id)
+        return record
+
 
 class Restore(Kind):
     operation = operations.OPERATIONS['restore']

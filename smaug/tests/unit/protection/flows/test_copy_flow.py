@@ -107,6 +107,26 @@ class CopyFlowTest(testtools.TestCase):
                                        filters={'plan_id': PLAN})
         self.assertEqual(5, len(listed))
 
+    def test_a_source_whose_copy_was_deleted_is_copied_again(self):
+        h = self.useFixture(harness.EngineHarness())
+        source = h.protect(SIZE, plan_id=PLAN)
+        first = _copies_of(h.wait_copy(h.copy(PLAN).id))[source.id]
+        db.checkpoint_update(h.context, first, {'status': 'deleting'})
+        h.agent.accept(kinds.KINDS['delete_checkpoint'], h.context, first)
+        self.assertEqual('deleted', h.wait(db.checkpoint_get, first,
+                                           'deleting').status)
+        self.assertEqual(
+            {}, db.checkpoint_get(h.context, source.id).extra_info['copies'])
+
+        again = h.wait_copy(h.copy(PLAN).id)
+
+        self.assertEqual('success', again.status)
+        second = _copies_of(again)[source.id]
+        self.assertNotEqual(first, second)
+        self.assertEqual(
+            {harness.PROVIDER_ID: second},
+            db.checkpoint_get(h.context, source.id).extra_info['copies'])
+
     def test_a_copy_in_another_bank_is_imported_and_restored_from_it(self):
         h = self.useFixture(harness.EngineHarness())
         destination = h.add_provider('destination')
