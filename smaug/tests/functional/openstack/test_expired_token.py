@@ -221,14 +221,15 @@ def test_a_protection_started_after_the_token_expired_succeeds(
 
 
 def test_without_the_service_token_the_protection_fails_with_401(
-        service_user, agent_for, image, server):
-    # Without Cinder: the Cinder snapshot plugin's revert looks for its
-    # snapshots in Cinder, which refuses it too, and a flow that cannot
-    # revert stays pending.
-    agent = agent_for(['glance', 'nova'])
+        service_user, agent_for, image, server, volume):
+    # The Cinder snapshot plugin's revert looks for its snapshots in
+    # Cinder, which refuses it too: the operation still ends.
+    agent = agent_for(PLUGINS)
     service_user(None)
 
-    checkpoint = agent.protect([image, server])
+    checkpoint = agent.protect([image, server, volume])
 
     assert checkpoint.status == 'error'
     assert 'HTTP 401' in checkpoint.error_reason, checkpoint.error_reason
+    assert 'left behind, not undone' in checkpoint.resources_reason[
+        volume.key()], checkpoint.resources_reason
