@@ -35,6 +35,20 @@ def glance(session):
 
 def swift(session):
     from swiftclient import client
-    return client.Connection(session=session, os_options={
+
+    class SessionConnection(client.Connection):
+        """swiftclient takes the user's token from a session, but sends a
+        service token only when it logs the service user in itself: this
+        one sends the session's own, so that a request survives the
+        user's token expiry like those of the other clients."""
+
+        def get_service_auth(self):
+            service_auth = self.session.auth.service_auth
+            return (self.url or self.get_auth()[0],
+                    service_auth.get_token(self.session))
+
+    connection = SessionConnection(session=session, os_options={
         'endpoint_type': CONF.clients.interface,
         'region_name': CONF.clients.region_name})
+    connection.service_auth = hasattr(session.auth, 'service_auth')
+    return connection

@@ -46,6 +46,7 @@ READS = {
     'cinder': lambda session: factory.cinder(session).volumes.list(),
     'glance': lambda session: list(factory.glance(session).images.list()),
     'nova': lambda session: factory.nova(session).servers.list(),
+    'swift': lambda session: factory.swift(session).get_account(),
 }
 
 
