@@ -23,26 +23,13 @@ from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import cloud
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
-from smaug.tests.functional.openstack import harness
 from smaug.tests.functional.openstack import volumes
 from smaug.tests.unit.protection.bank import testbanks
 
 MIB = 1024 * 1024
 VOLUME = resource_types.VOLUME
 PLUGIN = 'cinder-backup'
-
-
-@pytest.fixture
-def agent(smaug_clients):
-    running = harness.CloudAgent(smaug_clients, [PLUGIN])
-    running.setUp()
-    yield running
-    running.cleanUp()
-
-
-@pytest.fixture
-def cinder(devcloud):
-    return devcloud.cinder()
+PLUGINS = [PLUGIN]
 
 
 def _cleanup_backup(cleanup, cinder, backup_id):

@@ -11,31 +11,17 @@ while its checkpoint exists.
 import os
 
 import jsonschema
-import pytest
 
 from smaug.protection import resource_types
 from smaug.protection.plugins.openstack import cinder_snapshot
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.functional.cloud import test_compute
-from smaug.tests.functional.openstack import harness
 from smaug.tests.functional.openstack import volumes
 
 MIB = 1024 * 1024
 VOLUME = resource_types.VOLUME
 PLUGIN = 'cinder-snapshot'
-
-
-@pytest.fixture
-def agent(smaug_clients):
-    running = harness.CloudAgent(smaug_clients, [PLUGIN])
-    running.setUp()
-    yield running
-    running.cleanUp()
-
-
-@pytest.fixture
-def cinder(devcloud):
-    return devcloud.cinder()
+PLUGINS = [PLUGIN]
 
 
 def _protect(agent, cinder, volume, cleanup):
