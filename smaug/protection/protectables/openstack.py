@@ -12,6 +12,7 @@ from oslo_config import cfg
 
 from smaug import exception
 from smaug.clients import auth
+from smaug.clients import errors
 from smaug.protection import protectable
 from smaug.protection import resource_types
 
@@ -35,13 +36,6 @@ def all_pages(fetch_page):
             return
         yield from page
         marker = page[-1].id
-
-
-def is_not_found(error):
-    """Whether a client library's error means the object does not exist
-    (each client raises its own NotFound, all with code 404)."""
-    return 404 in (getattr(error, 'code', None),
-                   getattr(error, 'http_status', None))
 
 
 class OpenStackProtectable(protectable.ProtectablePlugin):
@@ -78,7 +72,7 @@ class OpenStackProtectable(protectable.ProtectablePlugin):
         try:
             item = self._fetch(resource_id)
         except Exception as error:
-            if is_not_found(error):
+            if errors.not_found(error):
                 raise exception.ProtectableInstanceNotFound(id=resource_id)
             raise
         if not self._is_visible(item):

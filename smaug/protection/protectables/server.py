@@ -4,6 +4,7 @@ A server's children are the volumes attached to it (its boot volume
 among them) and the image it was booted from; those plugins find them
 through :meth:`ServerProtectable.server`.
 """
+from smaug.clients import errors
 from smaug.clients import factory
 from smaug.protection import resource
 from smaug.protection import resource_types
@@ -26,7 +27,7 @@ class ServerProtectable(openstack.OpenStackProtectable):
         try:
             server = self._fetch(server_id)
         except Exception as error:
-            if openstack.is_not_found(error):
+            if errors.not_found(error):
                 return None
             raise
         return server if self._is_visible(server) else None

@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 
+from smaug.clients import errors
 from smaug.tests.fixtures.cloud import STATE_DIR
 from smaug.tests.fixtures.cloud import devcloud  # noqa: F401
 from smaug.tests.fixtures.cloud import log_sizes
@@ -50,12 +51,11 @@ def cleanup():
         try:
             function(*args)
         except Exception as error:
-            if not _is_not_found(error):
+            if not is_gone(error):
                 errors.append('%s: %r' % (what, error))
     assert not errors, 'cleanup failed: %s' % '; '.join(errors)
 
 
-def _is_not_found(error):
-    return ('NotFound' in type(error).__name__ or
-            getattr(error, 'http_status', None) == 404 or
-            getattr(error, 'code', None) == 404)
+def is_gone(error):
+    """Whether a cleanup's ``error`` says its object is already gone."""
+    return 'NotFound' in type(error).__name__ or errors.not_found(error)

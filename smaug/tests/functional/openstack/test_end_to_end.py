@@ -38,6 +38,7 @@ from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import openstack_deployment
 from smaug.tests.functional.api import client
+from smaug.tests.functional.cloud import conftest as cloud_conftest
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
 from smaug.tests.functional.openstack import harness
@@ -77,9 +78,7 @@ def _ignoring_not_found(what, function, *args):
     try:
         function(*args)
     except Exception as error:
-        if not (getattr(error, 'code', None) == 404 or
-                getattr(error, 'http_status', None) == 404 or
-                'NotFound' in type(error).__name__):
+        if not cloud_conftest.is_gone(error):
             raise AssertionError('cleanup of %s failed: %r' % (what, error))
 
 

@@ -23,6 +23,7 @@ from oslo_config import fixture as config_fixture
 import pytest
 
 from smaug.clients import auth
+from smaug.clients import errors
 from smaug.clients import factory
 from smaug.conf import CONF
 from smaug.conf import clients as clients_conf
@@ -113,11 +114,6 @@ def service_user(smaug_clients):
     auth.reset_service_auth()
 
 
-def _http_status(error):
-    return getattr(error, 'http_status', None) or getattr(error, 'code',
-                                                          None)
-
-
 @pytest.mark.parametrize('service', sorted(READS))
 def test_a_service_accepts_the_expired_token_with_the_service_token(
         smaug_clients, expired_context, service):
@@ -136,7 +132,7 @@ def test_without_the_service_token_a_service_refuses_the_expired_token(
 
     with pytest.raises(Exception) as refused:
         READS[service](session)
-    assert _http_status(refused.value) == 401, repr(refused.value)
+    assert errors.http_status(refused.value) == 401, repr(refused.value)
 
 
 @pytest.mark.parametrize('service', ['cinder', 'nova'])
@@ -151,7 +147,7 @@ def test_a_service_user_without_the_service_role_is_refused(
 
     with pytest.raises(Exception) as refused:
         READS[service](session)
-    assert _http_status(refused.value) == 401, repr(refused.value)
+    assert errors.http_status(refused.value) == 401, repr(refused.value)
 
 
 @pytest.fixture
