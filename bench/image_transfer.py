@@ -68,6 +68,7 @@ from smaug.protection.bank import filesystem  # noqa: E402
 from smaug.protection.plugins.openstack import glance as plugin  # noqa: E402
 from smaug.protection.plugins.openstack import image_data  # noqa: E402
 from smaug.tests.fixtures import cloud as cloud_fixture  # noqa: E402
+from smaug.tests.unit.protection.bank import testbanks  # noqa: E402
 
 MIB = 1024 * 1024
 BLOCK = 4 * MIB
@@ -132,17 +133,6 @@ class Measure:
         self.wall = time.monotonic() - wall
         self.cpu = time.process_time() - cpu
         self.glance_cpu = glance_cpu_seconds() - glance_cpu
-
-
-def bank_files(bank_path):
-    """{relative path: size} of a file-system bank's objects."""
-    top = os.path.join(bank_path, 'objects')
-    found = {}
-    for directory, _, files in os.walk(top):
-        for name in files:
-            path = os.path.join(directory, name)
-            found[os.path.relpath(path, top)] = os.path.getsize(path)
-    return found
 
 
 def written_since(before, after):
@@ -260,7 +250,8 @@ def measure_case(bench, case, size, repeat):
         with Measure() as m:
             section = bench.protect(bank, image_id)
         times['protect'].append(m)
-        written['protect'] = written_since({}, bank_files(bank_path))
+        written['protect'] = written_since(
+            {}, testbanks.stored_sizes(bank_path))
         with Measure() as m:
             uploaded = bench.raw_upload(source, name + '-raw')
         times['raw upload'].append(m)
@@ -273,11 +264,12 @@ def measure_case(bench, case, size, repeat):
         bench.delete_image(restored.id)
         for step, protected in (('unchanged', image_id),
                                 ('1% changed', changed_id)):
-            before = bank_files(bank_path)
+            before = testbanks.stored_sizes(bank_path)
             with Measure() as m:
                 bench.protect(bank, protected)
             times[step].append(m)
-            written[step] = written_since(before, bank_files(bank_path))
+            written[step] = written_since(
+                before, testbanks.stored_sizes(bank_path))
         shutil.rmtree(bank_path)
     os.unlink(source)
     return times, written

@@ -266,16 +266,21 @@ def test_a_refused_backup_leaves_no_temporary_snapshot(
     assert volumes.left_behind(cinder, ctx.operation_id) == volumes.NOTHING
 
 
-def test_a_revert_finds_the_snapshot_a_dead_run_took(
-        smaug_clients, devcloud, cinder, name, cleanup, tmp_path):
-    volume = _blank_volume(cinder, name, cleanup)
-    ctx = _activity_context(devcloud, volume, tmp_path)
-    # What a run that died after its first call leaves: a tagged snapshot,
-    # and nothing in the flow's records to say so.
+def _dead_run_snapshot(cinder, volume, ctx, cleanup):
+    """What a run that died after its first call leaves: a tagged
+    snapshot, and nothing in the flow's records to say so."""
     snapshot = cinder.volume_snapshots.create(
         volume.id, force=True, name=tagging.name(ctx, 'snapshot'),
         metadata=tagging.metadata(ctx))
     cleanup('snapshot', test_compute.delete_snapshot, cinder, snapshot.id)
+    return snapshot
+
+
+def test_a_revert_finds_the_snapshot_a_dead_run_took(
+        smaug_clients, devcloud, cinder, name, cleanup, tmp_path):
+    volume = _blank_volume(cinder, name, cleanup)
+    ctx = _activity_context(devcloud, volume, tmp_path)
+    _dead_run_snapshot(cinder, volume, ctx, cleanup)
 
     cinder_backup.BackUpVolume().revert(ctx, None)
 
@@ -286,10 +291,7 @@ def test_a_resumed_run_backs_up_the_snapshot_a_dead_run_took(
         smaug_clients, devcloud, cinder, name, cleanup, tmp_path):
     volume = _blank_volume(cinder, name, cleanup)
     ctx = _activity_context(devcloud, volume, tmp_path)
-    snapshot = cinder.volume_snapshots.create(
-        volume.id, force=True, name=tagging.name(ctx, 'snapshot'),
-        metadata=tagging.metadata(ctx))
-    cleanup('snapshot', test_compute.delete_snapshot, cinder, snapshot.id)
+    snapshot = _dead_run_snapshot(cinder, volume, ctx, cleanup)
 
     result = cinder_backup.BackUpVolume(snapshot_available=True).run(
         ctx, None)

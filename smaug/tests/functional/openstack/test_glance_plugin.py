@@ -23,6 +23,7 @@ from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import cloud as cloud_fixture
 from smaug.tests.functional.openstack import harness
+from smaug.tests.unit.protection.bank import testbanks
 from smaug.tests.unit.protection.chunks import conftest as chunk_conftest
 
 MIB = 1024 * 1024
@@ -126,17 +127,6 @@ def _restored(glance, restore, cleanup):
     return glance.images.get(found[0].id)
 
 
-def _bank_files(agent):
-    """{key: size} of every object of the file-system bank."""
-    top = os.path.join(agent.bank_path, 'objects')
-    found = {}
-    for directory, _, files in os.walk(top):
-        for file_name in files:
-            path = os.path.join(directory, file_name)
-            found[os.path.relpath(path, top)] = os.path.getsize(path)
-    return found
-
-
 def _image_key(image):
     return _resource(image).key()
 
@@ -181,12 +171,12 @@ def test_restore_takes_a_new_name(agent, glance, image, cleanup):
 def test_an_unchanged_image_protected_again_stores_only_a_manifest(
         agent, image):
     first = agent.protect([_resource(image)])
-    before = _bank_files(agent)
+    before = testbanks.stored_sizes(agent.bank_path)
 
     second = agent.protect([_resource(image)])
 
     assert (first.status, second.status) == ('available', 'available')
-    after = _bank_files(agent)
+    after = testbanks.stored_sizes(agent.bank_path)
     written = {key: size for key, size in after.items()
                if before.get(key) != size}
     chunks = [key for key in written if key.startswith('chunks/data/')]
@@ -202,7 +192,8 @@ def test_verify_names_the_image_whose_chunk_is_damaged(
     assert agent.verify(checkpoint.id).status == 'success'
     chunk_files = sorted(
         os.path.join(agent.bank_path, 'objects', key)
-        for key in _bank_files(agent) if key.startswith('chunks/data/'))
+        for key in testbanks.stored_sizes(agent.bank_path)
+        if key.startswith('chunks/data/'))
     assert len(chunk_files) == 2
     with open(chunk_files[0], 'r+b') as f:
         f.seek(100)

@@ -1,4 +1,6 @@
 """Banks for tests: file-system banks in given directories, a fake clock."""
+import os
+
 from oslo_config import cfg
 
 from smaug.protection.bank import filesystem
@@ -24,3 +26,16 @@ def file_system_conf(path):
     filesystem.FileSystemBankPlugin.register_opts(conf)
     conf.set_override('bank_path', str(path), group='file_system_bank')
     return conf
+
+
+def stored_sizes(bank_path):
+    """{key: bytes on disk} of every object of the file-system bank at
+    ``bank_path``: what a test or benchmark compares to see what an
+    operation wrote."""
+    top = os.path.join(bank_path, 'objects')
+    found = {}
+    for directory, _, files in os.walk(top):
+        for file_name in files:
+            path = os.path.join(directory, file_name)
+            found[os.path.relpath(path, top)] = os.path.getsize(path)
+    return found
