@@ -22,6 +22,7 @@ what a restore needs (the backup's id and the volume's description).
   marked, kept, and deleted by the deletion that removes its last
   dependent, so a chain always goes from its newest end.
 """
+from cinderclient import exceptions as cinder_exceptions
 from oslo_config import cfg
 
 from smaug.protection import activity
@@ -115,15 +116,26 @@ def release(cinder, backup_id):
         return
     cinder.backups.update(backup.id, metadata=dict(
         backup.metadata or {}, **{RELEASED_KEY: 'true'}))
+    still_needed = set()
     while True:
         unneeded = [found for found in cinder.backups.list(
             search_opts={'volume_id': backup.volume_id})
             if (found.metadata or {}).get(RELEASED_KEY) == 'true' and
-            not found.has_dependent_backups]
+            not found.has_dependent_backups and
+            found.id not in still_needed]
         if not unneeded:
             return
         for found in unneeded:
-            cinder_objects.delete(cinder, cinder_objects.BACKUP, found.id)
+            try:
+                cinder_objects.delete(cinder, cinder_objects.BACKUP,
+                                      found.id)
+            except cinder_exceptions.BadRequest as error:
+                if not cinder_objects.refused_as_needed_backup(error):
+                    raise
+                # A backup building on it is being made, or was made so
+                # lately that the listing does not show it yet: the
+                # release of that one deletes this one.
+                still_needed.add(found.id)
 
 
 class BackUpVolume(activity.ParallelActivity):

@@ -179,6 +179,18 @@ def refused_as_busy_backup(error):
             'backup status' in str(error).lower())
 
 
+def refused_as_needed_backup(error):
+    """Whether Cinder refused to delete a backup because an incremental
+    one builds on it (400 'Incremental backups exist for this backup').
+
+    Cinder refuses as soon as such a backup is asked for, but counts it
+    in ``has_dependent_backups`` only once it is available, and a moment
+    after it says so: a listing cannot tell every such backup.
+    """
+    return (isinstance(error, cinder_exceptions.BadRequest) and
+            'incremental backups exist' in str(error).lower())
+
+
 def take_snapshot(cinder, ctx, volume_id):
     """A tagged snapshot of the volume, available: the one an earlier run
     of ``ctx``'s activity took, or a new one.
