@@ -1,155 +1,191 @@
-"""Walk through Smaug's API against an all-in-one process it starts.
+"""Protect and restore real data with Smaug on one node.
 
-Everything lives under ./state/demo (configuration, SQLite database, bank)
-and is removed first, so every run starts clean. The server stops at the
-end unless --keep-running is given.
+The demo starts the local OpenStack cloud of ``tools/devcloud`` (its first
+start installs it, which takes a few minutes), then ``smaug-all-in-one``
+on embedded defaults (SQLite, in-process messaging, a file-system bank)
+behind the cloud's Keystone. As the cloud's demo user, through Smaug's
+REST API, it:
+
+1. makes an image and a volume of random bytes;
+2. protects both into a checkpoint: the image's bytes go into the bank's
+   chunk store (deduplicated, compressed, encrypted), the volume into a
+   Cinder backup;
+3. deletes the originals, then restores the checkpoint;
+4. reads the restored image and volume back through Glance and Cinder and
+   checks that they hold the very same bytes;
+5. deletes the checkpoint, which frees its chunks, and what it restored.
+
+Smaug's state lives under ``--state-dir`` (default ./state/demo), removed
+first so that every run starts clean. At the end the server stops, and so
+does the cloud if the demo started it, unless --keep-running is given.
 """
 import argparse
-import json
+import base64
+import hashlib
+import os
 import pathlib
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
+import uuid
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-STATE = REPO / 'state' / 'demo'
-PORT = 8799
-PROJECT = 'demo-project'
-NOOP_PROVIDER = 'b766f37c-d011-4026-8228-28730d734a3f'
-HEADERS = {'X-Auth-Token': 'demo-user:' + PROJECT, 'X-Roles': 'member',
-           'Content-Type': 'application/json'}
+sys.path.insert(0, str(REPO / 'tools'))
 
-CONFIG = """[DEFAULT]
-state_path = {state}
+from demo_cloud import Cloud  # noqa: E402
+from demo_cloud import MiB  # noqa: E402
+from demo_cloud import wait_for  # noqa: E402
+from demo_smaug import SmaugServer  # noqa: E402
 
-[api]
-bind_port = {port}
+DEVCLOUD = REPO / 'tools' / 'devcloud' / 'devcloud'
+PROVIDER_ID = '5f0b6c3e-2d71-4c39-9a8e-7d1c0e4b2a96'
+IMAGE_BYTES = 24 * MiB
+VOLUME_BYTES = 8 * MiB
 
-[protection]
-provider_config_dir = {providers}
-orphan_scan_interval = 2
+PROVIDER = """[provider]
+id = {provider_id}
+name = Demo
+description = Images into the bank's chunk store, volumes by Cinder backup.
+enabled = true
+bank = file-system
+plugin = glance
+plugin = cinder-backup
+
+[file_system_bank]
+bank_path = {bank}
 """
 
 
-def write_config():
-    shutil.rmtree(STATE, ignore_errors=True)
-    providers = STATE / 'providers.d'
+def start_cloud():
+    """Bring the local cloud up; True when it was not running before."""
+    was_down = subprocess.run([str(DEVCLOUD), 'status'],
+                              capture_output=True).returncode != 0
+    if was_down:
+        print('Starting the local OpenStack cloud (the first start installs '
+              'it: a few minutes)...', flush=True)
+    # Its progress (on stderr) is worth showing only when it starts.
+    subprocess.run([str(DEVCLOUD), 'up'], check=True,
+                   stdout=subprocess.DEVNULL,
+                   stderr=None if was_down else subprocess.DEVNULL)
+    return was_down
+
+
+def write_config(state, port, cloud):
+    """smaug.conf and the demo provider under ``state``; its path."""
+    shutil.rmtree(state, ignore_errors=True)
+    providers = state / 'providers.d'
     providers.mkdir(parents=True)
-    noop = (REPO / 'etc' / 'smaug' / 'providers.d' / 'noop.conf').read_text()
-    (providers / 'noop.conf').write_text(noop.replace(
-        '/var/lib/smaug/banks/noop', str(STATE / 'bank')))
-    config = STATE / 'smaug.conf'
-    config.write_text(CONFIG.format(state=STATE, port=PORT,
-                                    providers=providers))
+    (providers / 'demo.conf').write_text(PROVIDER.format(
+        provider_id=PROVIDER_ID, bank=state / 'bank'))
+    service = cloud.service_options()
+    sections = {
+        'DEFAULT': {'state_path': state},
+        'api': {'bind_port': port, 'auth_strategy': 'keystone'},
+        'protection': {'provider_config_dir': providers},
+        'keystone_authtoken': dict(service,
+                                   www_authenticate_uri=cloud.auth_url,
+                                   region_name=cloud.region),
+        'service_credentials': service,
+        'clients': {'region_name': cloud.region},
+        # A file-system bank lists what it holds at once: the collection
+        # after a deletion needs no margin for lagging listings.
+        'chunk_store': {'encryption_key': base64.b64encode(
+            os.urandom(32)).decode(), 'gc_settle_seconds': 0,
+            'gc_min_age_seconds': 0},
+    }
+    config = state / 'smaug.conf'
+    config.write_text(''.join('[%s]\n%s\n' % (section, ''.join(
+        '%s = %s\n' % item for item in options.items()))
+        for section, options in sections.items()))
     return config
 
 
-def call(method, path, body=None, expect=(200, 202)):
-    url = 'http://127.0.0.1:%d/v1/%s/%s' % (PORT, PROJECT, path)
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers=HEADERS)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, text = response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        status, text = error.code, error.read().decode()
-    if status not in expect:
-        raise SystemExit('%s %s answered %s: %s' % (method, path, status,
-                                                    text))
-    return json.loads(text) if text else None
+def bank_usage(bank):
+    """(files, bytes) the bank holds."""
+    files = [path for path in bank.rglob('*') if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
 
 
-def wait_until(what, fetch, pending, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        item = fetch()
-        if item['status'] not in pending:
-            return item
-        time.sleep(0.5)
-    raise SystemExit('%s still %s after %ss' % (what, pending, timeout))
+def walk_through(smaug, cloud, name, bank):
+    image_data, volume_data = os.urandom(IMAGE_BYTES), os.urandom(
+        VOLUME_BYTES)
+    image = cloud.image_of(name + '-image', image_data)
+    volume = cloud.volume_of(name + '-volume', volume_data)
+    print('Made image %s (%d MiB of random bytes, sha256 %s...) and 1 GiB '
+          'volume %s (its first %d MiB random)' % (
+              image.id, IMAGE_BYTES // MiB,
+              hashlib.sha256(image_data).hexdigest()[:16], volume.id,
+              VOLUME_BYTES // MiB))
 
+    plan = smaug.create_plan(PROVIDER_ID, name, [
+        {'id': image.id, 'type': 'OS::Glance::Image', 'name': image.name},
+        {'id': volume.id, 'type': 'OS::Cinder::Volume',
+         'name': volume.name}])
+    checkpoint = smaug.protect(PROVIDER_ID, plan['id'])
+    files, size = bank_usage(bank)
+    print('Checkpoint %s: %s; the bank holds %d files, %.1f MiB '
+          '(the image, encrypted, and the backup\'s id)' % (
+              checkpoint['id'], checkpoint['status'], files, size / MiB))
 
-def start_server(config, log_path):
-    log = open(log_path, 'w')
-    process = subprocess.Popen(
-        [sys.executable, '-m', 'smaug.cmd.all_in_one', '--config-file',
-         str(config)], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit('smaug-all-in-one exited; see %s' % log_path)
-        try:
-            urllib.request.urlopen('http://127.0.0.1:%d/healthcheck' % PORT,
-                                   timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit('smaug-all-in-one did not answer; see %s' % log_path)
+    cloud.delete_image(image.id)
+    cloud.delete_volume(volume.id)
+    print('Deleted the original image and volume')
 
+    restore = smaug.restore(PROVIDER_ID, checkpoint['id'])
+    restored_image, restored_volume = cloud.made_by(restore['id'])
+    print('Restore %s: %s, into image %s and volume %s' % (
+        restore['id'], restore['status'], restored_image.id,
+        restored_volume.id))
 
-def walk_through():
-    providers = call('GET', 'providers')['providers']
-    print('Providers: %s' % ', '.join(p['name'] for p in providers))
-    types = call('GET', 'protectables')['protectable_type']
-    print('Protectable types: %s' % ', '.join(types))
-    plan = call('POST', 'plans', {'plan': {
-        'name': 'demo plan', 'provider_id': NOOP_PROVIDER,
-        'parameters': {},
-        'resources': [{'id': PROJECT, 'type': 'OS::Keystone::Project',
-                       'name': PROJECT}]}})['plan']
-    print('Plan %s protects %d resource(s)' % (plan['id'],
-                                               len(plan['resources'])))
-    checkpoints = 'providers/%s/checkpoints' % NOOP_PROVIDER
-    checkpoint = call('POST', checkpoints, {'checkpoint': {
-        'plan_id': plan['id']}})['checkpoint']
-    print('Checkpoint %s: %s' % (checkpoint['id'], checkpoint['status']))
-    checkpoint = wait_until('checkpoint', lambda: call(
-        'GET', '%s/%s' % (checkpoints, checkpoint['id']))['checkpoint'],
-        ('protecting',))
-    print('Checkpoint %s: %s' % (checkpoint['id'], checkpoint['status']))
-    if checkpoint['status'] != 'available':
-        raise SystemExit('protection failed: %s'
-                         % checkpoint.get('error_reason'))
-    restore = call('POST', 'restores', {'restore': {
-        'provider_id': NOOP_PROVIDER, 'checkpoint_id': checkpoint['id'],
-        'parameters': {}}})['restore']
-    restore = wait_until('restore', lambda: call(
-        'GET', 'restores/%s' % restore['id'])['restore'], ('in_progress',))
-    print('Restore %s: %s' % (restore['id'], restore['status']))
-    if restore['status'] != 'success':
-        raise SystemExit('restore failed: %s' % restore)
-    bank_objects = sum(1 for path in (STATE / 'bank').rglob('*')
-                       if path.is_file())
-    print('The bank under %s holds %d objects.' % (STATE / 'bank',
-                                                     bank_objects))
-    print('Demo complete: the No-Op provider moved no data; the plan, '
-          'checkpoint and restore ran through the API, the agent and the '
-          'bank.')
+    found = cloud.image_digest(restored_image.id)
+    if found != hashlib.sha256(image_data).hexdigest():
+        raise SystemExit('The restored image differs: sha256 %s' % found)
+    print('Restored image: sha256 %s..., byte-identical to the original'
+          % found[:16])
+    cloud.check_volume_holds(restored_volume, volume_data, name)
+    print('Restored volume: all of its 1 GiB byte-identical to the '
+          'original (read back through Cinder and Glance)')
+
+    smaug.delete_checkpoint(PROVIDER_ID, checkpoint['id'])
+    files, size = wait_for('the chunks to be collected', lambda: (
+        bank_usage(bank) if bank_usage(bank)[1] < MiB else None), 60)
+    print('Deleted checkpoint %s: its chunks were collected, the bank '
+          'holds %d files, %d bytes' % (checkpoint['id'], files, size))
+    print('Demo complete: Smaug protected %d MiB of real data, restored it '
+          'after the originals were deleted, and the restored image and '
+          'volume are byte-identical to them.' % (
+              (IMAGE_BYTES + VOLUME_BYTES) // MiB))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--keep-running', action='store_true',
-                        help='leave the server running at the end')
+                        help='leave the server (and the cloud) running')
+    parser.add_argument('--state-dir', type=pathlib.Path,
+                        default=REPO / 'state' / 'demo')
+    parser.add_argument('--port', type=int, default=8799)
     args = parser.parse_args()
-    config = write_config()
-    process = start_server(config, STATE / 'smaug.log')
-    print('smaug-all-in-one serves http://127.0.0.1:%d/ (log: %s)'
-          % (PORT, STATE / 'smaug.log'))
+    state = args.state_dir.resolve()
+    cloud_started = start_cloud()
+    cloud = Cloud.running()
+    name = 'smaug-demo-%s' % uuid.uuid4().hex[:8]
+    server = SmaugServer(write_config(state, args.port, cloud), args.port,
+                         cloud)
     try:
-        walk_through()
+        server.start(state / 'smaug.log')
+        print('smaug-all-in-one serves %s (log: %s)' % (
+            server.url, state / 'smaug.log'))
+        walk_through(server, cloud, name, state / 'bank')
     finally:
+        cloud.remove_everything_made()
         if not args.keep_running:
-            process.terminate()
-            process.wait(timeout=30)
+            server.stop()
+            if cloud_started:
+                subprocess.run([str(DEVCLOUD), 'down'], check=True,
+                               stdout=subprocess.DEVNULL)
     if args.keep_running:
-        print('Still serving (pid %d); stop it with: kill %d'
-              % (process.pid, process.pid))
+        print('Still serving (pid %d); stop it with: kill %d' % (
+            server.pid, server.pid))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,205 @@
+"""The local cloud as the demo sees it: its demo user's clients, the data
+the demo puts in, and the checks that read it back.
+
+Everything the demo makes or restores is remembered and deleted at the
+end, whatever happened.
+"""
+import hashlib
+import io
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+from cinderclient import client as cinder_client
+from cinderclient import exceptions as cinder_exceptions
+from glanceclient import client as glance_client
+from glanceclient import exc as glance_exceptions
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
+
+from smaug.protection.plugins.openstack import tagging
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
+                     REPO / '.devcloud')
+MiB = 1024 ** 2
+GiB = 1024 ** 3
+CINDER_MICROVERSION = '3.60'
+TIMEOUT = 300
+
+
+def wait_for(what, check, timeout=TIMEOUT):
+    """Call ``check`` until it returns a true value; return that value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(1)
+    raise SystemExit('Gave up waiting for %s after %ss' % (what, timeout))
+
+
+class Cloud:
+    """The running local cloud, acting as its demo user."""
+
+    def __init__(self, description):
+        self.auth_url = description['auth_url']
+        self.region = description['region']
+        self.smaug_password = description['service_users']['smaug']
+        demo = description['clouds']['demo']
+        self.session = ks_session.Session(auth=v3.Password(
+            auth_url=self.auth_url, username=demo['username'],
+            password=demo['password'], project_name=demo['project_name'],
+            user_domain_id='default', project_domain_id='default'))
+        self.glance = glance_client.Client('2', session=self.session,
+                                           region_name=self.region)
+        self.cinder = cinder_client.Client(CINDER_MICROVERSION,
+                                           session=self.session,
+                                           region_name=self.region)
+        self._made = []
+
+    @classmethod
+    def running(cls):
+        with open(STATE / 'cloud.json') as f:
+            return cls(json.load(f))
+
+    def service_options(self):
+        """Smaug's service user, as ``[service_credentials]`` and
+        ``[keystone_authtoken]`` options."""
+        return {'auth_type': 'password', 'auth_url': self.auth_url,
+                'username': 'smaug', 'password': self.smaug_password,
+                'project_name': 'service', 'user_domain_id': 'default',
+                'project_domain_id': 'default'}
+
+    def token(self):
+        return self.session.get_token()
+
+    def project_id(self):
+        return self.session.get_project_id()
+
+    # What the demo makes
+
+    def image_of(self, name, data):
+        """An active raw image of ``data``."""
+        image = self.glance.images.create(name=name, disk_format='raw',
+                                          container_format='bare')
+        self._made.append((self.delete_image, image.id))
+        self.glance.images.upload(image.id, io.BytesIO(data))
+        return self.glance.images.get(image.id)
+
+    def volume_of(self, name, data):
+        """An available 1 GiB volume whose first bytes are ``data``."""
+        source = self.image_of(name + '-source', data)
+        volume = self.cinder.volumes.create(1, name=name, imageRef=source.id)
+        self._made.append((self.delete_volume, volume.id))
+        volume = self._volume_when_available(volume.id)
+        self.delete_image(source.id)
+        return volume
+
+    def made_by(self, operation_id):
+        """(image, volume): what Smaug's operation made, found by the tag
+        it puts on everything it creates."""
+        images = [image for image in self.glance.images.list(
+            filters={tagging.OPERATION_KEY: operation_id})
+            if image.get(tagging.OPERATION_KEY) == operation_id]
+        volumes = self.cinder.volumes.list(search_opts={
+            'metadata': {tagging.OPERATION_KEY: operation_id}})
+        self._made.extend([(self.delete_image, image.id)
+                           for image in images] +
+                          [(self.delete_volume, volume.id)
+                           for volume in volumes])
+        if len(images) != 1 or len(volumes) != 1:
+            raise SystemExit('Operation %s made images %s and volumes %s' % (
+                operation_id, [i.id for i in images],
+                [v.id for v in volumes]))
+        return images[0], volumes[0]
+
+    # Reading it back
+
+    def image_digest(self, image_id):
+        """SHA-256 of the image's bytes, as Glance serves them."""
+        digest = hashlib.sha256()
+        for chunk in self.glance.images.data(image_id):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def check_volume_holds(self, volume, data, name):
+        """Exit unless ``volume`` holds ``data`` then zeros to its end.
+
+        The volume is uploaded to a qcow2 image, which holds only its
+        written parts and downloads in a moment; ``qemu-img compare`` then
+        checks every byte.
+        """
+        _, body = self.cinder.volumes.upload_to_image(
+            volume, False, name + '-readback', 'bare', 'qcow2',
+            visibility='private', protected=False)
+        image_id = body['os-volume_upload_image']['image_id']
+        self._made.append((self.delete_image, image_id))
+        wait_for('image %s' % image_id,
+                 lambda: self.glance.images.get(image_id).status == 'active')
+        self._volume_when_available(volume.id)
+        with tempfile.TemporaryDirectory(prefix='smaug-demo-') as directory:
+            expected = os.path.join(directory, 'expected.raw')
+            with open(expected, 'wb') as f:
+                f.write(data)
+                f.truncate(volume.size * GiB)
+            found = os.path.join(directory, 'volume.qcow2')
+            with open(found, 'wb') as f:
+                for chunk in self.glance.images.data(image_id):
+                    f.write(chunk)
+            compared = subprocess.run(
+                ['qemu-img', 'compare', '-f', 'raw', '-F', 'qcow2',
+                 expected, found], capture_output=True, text=True)
+        if compared.returncode != 0:
+            raise SystemExit('The restored volume differs: %s%s' % (
+                compared.stdout, compared.stderr))
+
+    # Deleting it
+
+    def delete_image(self, image_id):
+        try:
+            self.glance.images.delete(image_id)
+        except glance_exceptions.HTTPNotFound:
+            pass
+
+    def delete_volume(self, volume_id):
+        """Delete the volume and wait until it is gone."""
+        def gone():
+            try:
+                status = self.cinder.volumes.get(volume_id).status
+            except cinder_exceptions.NotFound:
+                return True
+            if status == 'error_deleting':
+                raise SystemExit('Cinder could not delete volume %s'
+                                 % volume_id)
+            return False
+
+        try:
+            self.cinder.volumes.delete(volume_id)
+        except cinder_exceptions.NotFound:
+            return
+        wait_for('volume %s to go' % volume_id, gone)
+
+    def remove_everything_made(self):
+        """Delete whatever the demo made or restored, newest first."""
+        while self._made:
+            delete, object_id = self._made.pop()
+            try:
+                delete(object_id)
+            except Exception as error:
+                print('Could not delete %s: %s' % (object_id, error),
+                      file=sys.stderr)
+
+    def _volume_when_available(self, volume_id):
+        def available():
+            volume = self.cinder.volumes.get(volume_id)
+            if volume.status.startswith('error'):
+                raise SystemExit('Volume %s went to %s' % (volume_id,
+                                                           volume.status))
+            return volume if volume.status == 'available' else None
+
+        return wait_for('volume %s' % volume_id, available)
