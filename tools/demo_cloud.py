@@ -9,9 +9,7 @@ import io
 import json
 import os
 import pathlib
-import subprocess
 import sys
-import tempfile
 import time
 
 from cinderclient import client as cinder_client
@@ -22,6 +20,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
 
 from smaug.protection.plugins.openstack import tagging
+from smaug.tests.fixtures import volume_readback
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
@@ -128,35 +127,13 @@ class Cloud:
         return digest.hexdigest()
 
     def check_volume_holds(self, volume, data, name):
-        """Exit unless ``volume`` holds ``data`` then zeros to its end.
-
-        The volume is uploaded to a qcow2 image, which holds only its
-        written parts and downloads in a moment; ``qemu-img compare`` then
-        checks every byte.
-        """
-        _, body = self.cinder.volumes.upload_to_image(
-            volume, False, name + '-readback', 'bare', 'qcow2',
-            visibility='private', protected=False)
-        image_id = body['os-volume_upload_image']['image_id']
-        self._made.append((self.delete_image, image_id))
-        wait_for('image %s' % image_id,
-                 lambda: self.glance.images.get(image_id).status == 'active')
-        self._volume_when_available(volume.id)
-        with tempfile.TemporaryDirectory(prefix='smaug-demo-') as directory:
-            expected = os.path.join(directory, 'expected.raw')
-            with open(expected, 'wb') as f:
-                f.write(data)
-                f.truncate(volume.size * GiB)
-            found = os.path.join(directory, 'volume.qcow2')
-            with open(found, 'wb') as f:
-                for chunk in self.glance.images.data(image_id):
-                    f.write(chunk)
-            compared = subprocess.run(
-                ['qemu-img', 'compare', '-f', 'raw', '-F', 'qcow2',
-                 expected, found], capture_output=True, text=True)
-        if compared.returncode != 0:
-            raise SystemExit('The restored volume differs: %s%s' % (
-                compared.stdout, compared.stderr))
+        """Exit unless ``volume`` holds ``data`` then zeros to its end."""
+        differences = volume_readback.differences(
+            self.glance, self.cinder, volume, data, name,
+            made=lambda image_id: self._made.append((self.delete_image,
+                                                     image_id)))
+        if differences:
+            raise SystemExit('The restored %s' % differences)
 
     # Deleting it
 

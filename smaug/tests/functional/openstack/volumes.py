@@ -4,16 +4,9 @@ plugins left in the test cloud.
 Bytes get into a volume and are read back through the cloud's own API
 (as :mod:`smaug.tests.functional.cloud.test_block_storage` does): a volume
 is made from an image of the bytes, overwritten by re-imaging it from
-another image, and read back by uploading it to a qcow2 image, which holds
-only the written parts of a mostly empty 1 GiB volume and downloads in a
-moment; ``qemu-img compare`` (the cloud's volume service needs qemu-img
-too) then checks all of its bytes.
+another image, and read back by :mod:`smaug.tests.fixtures.volume_readback`.
 """
 import io
-import json
-import os
-import subprocess
-import tempfile
 
 from cinderclient import client as cinder_client
 
@@ -21,14 +14,13 @@ from smaug.protection import resource
 from smaug.protection import resource_types
 from smaug.protection.bank import checkpoint_layout
 from smaug.protection.plugins.openstack import tagging
+from smaug.tests.fixtures import volume_readback
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
 from smaug.tests.functional.openstack import harness
 
 #: The first microversion with ``os-reimage``.
 REIMAGE_MICROVERSION = '3.68'
-
-GiB = 1024 ** 3
 
 with_bytes = test_block_storage.volume_from_bytes
 
@@ -56,33 +48,11 @@ def rewrite(devcloud, volume, data, name, cleanup, user='demo'):
 def assert_holds(devcloud, volume, data, name, cleanup, user='demo'):
     """Assert that ``volume`` (of ``user``'s project) holds ``data``
     followed by zeros, to its last byte."""
-    glance, cinder = devcloud.glance(user), devcloud.cinder(user)
-    _, body = cinder.volumes.upload_to_image(
-        volume, False, name + '-readback', 'bare', 'qcow2',
-        visibility='private', protected=False)
-    image_id = body['os-volume_upload_image']['image_id']
-    cleanup('image', glance.images.delete, image_id)
-    test_compute.wait_for_image(glance, image_id, timeout=300)
-    test_compute.wait_for_volume(cinder, volume.id, 'available')
-    with tempfile.TemporaryDirectory(prefix='smaug-readback-') as directory:
-        expected = os.path.join(directory, 'expected.raw')
-        with open(expected, 'wb') as f:
-            f.write(data)
-            f.truncate(volume.size * GiB)
-        found = os.path.join(directory, 'volume.qcow2')
-        with open(found, 'wb') as f:
-            for chunk in glance.images.data(image_id):
-                f.write(chunk)
-        info = json.loads(subprocess.run(
-            ['qemu-img', 'info', '--output=json', found], check=True,
-            capture_output=True, text=True).stdout)
-        # Unallocated parts of either image compare as zeros.
-        compared = subprocess.run(
-            ['qemu-img', 'compare', '-f', 'raw', '-F', 'qcow2', expected,
-             found], capture_output=True, text=True)
-    assert info['virtual-size'] == volume.size * GiB, info
-    assert compared.returncode == 0, 'volume %s differs: %s%s' % (
-        volume.id, compared.stdout, compared.stderr)
+    glance = devcloud.glance(user)
+    assert volume_readback.differences(
+        glance, devcloud.cinder(user), volume, data, name,
+        made=lambda image_id: cleanup('image', glance.images.delete,
+                                      image_id)) == ''
 
 
 def attach(devcloud, server, volume):
