@@ -10,6 +10,7 @@ from smaug.db import api as db
 from smaug.db import migration
 from smaug.db import models
 from smaug.tests.fixtures import database
+from smaug.tests.fixtures import log_setup
 
 
 def _use(request, fixture):
@@ -174,5 +175,6 @@ def test_scheduled_operation_commands_report_an_unknown_operation(
                                      'suspend', 'nothing'])
     monkeypatch.setattr(manage, 'CONF', cfg.ConfigOpts())
 
-    assert manage.main() == 1
+    with log_setup.LogSetup():
+        assert manage.main() == 1
     assert 'nothing' in capsys.readouterr().err

@@ -7,6 +7,7 @@ import testtools
 
 from smaug import rpc
 from smaug.conf import CONF
+from smaug.tests.fixtures import log_setup
 from smaug.wsgi import api
 
 
@@ -14,6 +15,7 @@ class TestInitializeApplication(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        self.useFixture(log_setup.LogSetup())
         self.useFixture(config_fixture.Config(CONF))
         self.addCleanup(CONF.clear)
         self.addCleanup(rpc.cleanup)
