@@ -33,6 +33,17 @@ protection_opts = [
     cfg.IntOpt('unclaimed_grace_seconds', default=30, min=1,
                help='How old an operation that no agent has claimed must '
                     'be before any agent may take it from the scan.'),
+    cfg.IntOpt('max_revert_attempts', default=3, min=1,
+               help='Times the undoing of a resource\'s work in a failed '
+                    'operation is tried before it is given up. A failed '
+                    'attempt (an error other than OpenStack refusing the '
+                    'caller, which is never tried again) breaks the '
+                    'operation off, and the next scan for orphaned '
+                    'operations, on any agent, tries again; the count is '
+                    'kept with the operation\'s saved flow. Once given up, '
+                    'the resource is named as left behind, with the last '
+                    'error, in the operation\'s error reason, and the '
+                    'operation ends in its failure state.'),
     cfg.ListOpt('protectables',
                 help='Entry point names (smaug.protectables) of the '
                      'protectable plugins to load, e.g. project,server,'

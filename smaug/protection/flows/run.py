@@ -46,6 +46,7 @@ from smaug.protection.bank import checkpoint_layout
 from smaug.protection.flows import engine as flow_engine
 from smaug.protection.flows import kinds
 from smaug.protection.flows import resource_flow
+from smaug.protection.flows import reverts
 from smaug.protection.flows import tasks
 
 CONF = cfg.CONF
@@ -115,6 +116,8 @@ class OperationRun:
         self._done = {}
         self._progress = {}
         self._left_behind = {}
+        self._failed_revert_attempts = {}
+        self._broke_off_reverting = threading.Event()
         self._resource_count = None
         self._lock = threading.Lock()
         self._engine = None
@@ -198,10 +201,45 @@ class OperationRun:
         with self._lock:
             self._done[resource.key()] = self.kind.resource_done
 
-    def left_behind(self, resource, error):
-        """A revert could not remove what was done on ``resource``."""
+    def left_behind(self, atom_name, resource, error):
+        """A revert could not remove what was done on ``resource``.
+
+        Saved with the atom: whoever resumes a flow that dies before its
+        record fails still names it.
+        """
         with self._lock:
             self._left_behind[resource.key()] = str(error)
+        self._engine.storage.update_atom_metadata(
+            atom_name, {reverts.LEFT_BEHIND: str(error)})
+
+    def revert_failed(self, atom_name, resource, result, error):
+        """Count a failed attempt at the revert of ``atom_name``.
+
+        :param result: what the atom's execute returned, for the next
+            attempt to undo.
+        :returns: whether to give the revert up (it has failed
+            ``max_revert_attempts`` times); if not, the flow breaks off and
+            whoever resumes it tries again.
+        """
+        limit = self.agent.conf.protection.max_revert_attempts
+        with self._lock:
+            attempts = self._failed_revert_attempts.get(atom_name, 0) + 1
+            self._failed_revert_attempts[atom_name] = attempts
+        self._engine.storage.update_atom_metadata(
+            atom_name, reverts.failed_attempt(attempts, result))
+        if attempts >= limit:
+            LOG.error('Giving up undoing the work on %s of %s %s after %d '
+                      'failed attempts; it is left behind: %s',
+                      resource.key(), self.kind.record, self.operation_id,
+                      attempts, error)
+            return True
+        LOG.warning('Attempt %d of %d to undo the work on %s of %s %s '
+                    'failed; the operation is left for the next scan to '
+                    'try again: %s', attempts, limit, resource.key(),
+                    self.kind.record, self.operation_id, error,
+                    exc_info=True)
+        self._broke_off_reverting.set()
+        return False
 
     def leftovers(self):
         """{resource key: why its revert failed}."""
@@ -373,6 +411,7 @@ class OperationRun:
         persistence = self.agent.persistence
         detail = (persistence.load_flow_detail(self.flow_uuid) or
                   tf_models.FlowDetail(flow.name, uuid=self.flow_uuid))
+        self._remember_failed_reverts(detail)
         self._engine = flow_engine.ResourceFlowEngine(
             flow, detail, persistence,
             {'max_workers': CONF.protection.flow_workers})
@@ -383,7 +422,8 @@ class OperationRun:
             except Exception:
                 # Taskflow raises the failure that made the flow revert;
                 # a reverted flow has recorded its outcome (Begin.revert).
-                if not self.finished.is_set():
+                if not (self.finished.is_set() or
+                        self._broke_off_reverting.is_set()):
                     raise
         if self.finished.is_set():
             persistence.delete_flow_detail(self.flow_uuid)
@@ -393,6 +433,10 @@ class OperationRun:
             # cancelled as reverted, though nothing was reverted: the
             # saved state must say suspended, for whoever resumes it.
             self._engine.storage.set_flow_state(tf_states.SUSPENDED)
+            return False
+        if self._broke_off_reverting.is_set():
+            # Whoever resumes it next must see this attempt counted.
+            persistence.flush()
             return False
         # Kept when the run broke off (the database or the agent went
         # away): whoever takes the operation over resumes from it.
@@ -409,6 +453,19 @@ class OperationRun:
                         atom.state == tf_states.SUCCESS):
                     key = atom.name[len(tasks.SYNC_PREFIX):]
                     self._done[key] = self.kind.resource_done
+
+    def _remember_failed_reverts(self, detail):
+        """Reopen the reverts an earlier run of this flow failed, with the
+        count of their failed attempts and what they left behind."""
+        reopened = reverts.reopen(detail)
+        if reopened:
+            LOG.info('Trying again to revert %s of %s %s',
+                     ', '.join(sorted(reopened)), self.kind.record,
+                     self.operation_id)
+        with self._lock:
+            self._failed_revert_attempts = reverts.failed_attempts(detail)
+            for name, why in reverts.left_behind(detail).items():
+                self._left_behind[name.partition(':')[2]] = why
 
     @property
     def abandoned(self):

@@ -25,23 +25,29 @@ def sync_name(resource):
     return SYNC_PREFIX + resource.key()
 
 
-def _compensate(run, resource, revert, *args):
+def _compensate(run, atom_name, resource, result, revert, *args):
     """Run an activity's revert.
 
     A revert that OpenStack refuses (the caller's token is no longer
     accepted, a role was taken away) can never succeed: what it should have
     removed is recorded as left behind, and the rest of the flow goes on
     compensating, so the operation still ends. Any other error breaks the
-    flow off, and whoever resumes it tries the revert again.
+    flow off, and whoever resumes it tries the revert again, until it has
+    failed ``max_revert_attempts`` times: then it is left behind too.
+
+    :param result: what the task's execute returned; saved for the next
+        attempt, as taskflow drops it when a revert fails.
     """
     try:
         revert(*args)
     except Exception as error:
-        if not errors.refused(error):
+        if errors.refused(error):
+            LOG.warning('Could not undo the work on %s of %s %s: %s',
+                        resource.key(), run.kind.record, run.operation_id,
+                        error)
+        elif not run.revert_failed(atom_name, resource, result, error):
             raise
-        LOG.warning('Could not undo the work on %s of %s %s: %s',
-                    resource.key(), run.kind.record, run.operation_id, error)
-        run.left_behind(resource, error)
+        run.left_behind(atom_name, resource, error)
 
 
 class ParallelTask(task.Task):
@@ -71,7 +77,8 @@ class ParallelTask(task.Task):
             return
         self._run.work_queue.settle(self._job())
         started = result.get('started') if isinstance(result, dict) else None
-        _compensate(self._run, self._resource, self._activity.revert,
+        _compensate(self._run, self.name, self._resource, result,
+                    self._activity.revert,
                     self._run.activity_context(self._resource), started)
 
 
@@ -114,5 +121,6 @@ class SyncTask(task.Task):
         if self._work.sync is None or result is None or self._run.abandoned:
             return
         outcome = result.get('outcome') if isinstance(result, dict) else None
-        _compensate(self._run, self._resource, self._work.sync.revert,
+        _compensate(self._run, self.name, self._resource, result,
+                    self._work.sync.revert,
                     self._run.activity_context(self._resource), outcome)

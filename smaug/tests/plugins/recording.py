@@ -19,6 +19,9 @@ Failures and delays are injected from the provider file:
     fail_phase = run                   # ... start, run or sync step
     refuse_revert_resource = <id>      # its protect revert is refused as
                                        # OpenStack refuses a stale token
+    fail_revert_resource = <id>        # its protect revert raises a plain
+    fail_revert_times = 0              # error this many times per
+                                       # operation (0: every time)
     delay = 0.0                        # seconds each activity sleeps
 
 ``RecordingPlugin`` declares the ``copy`` capability;
@@ -44,6 +47,11 @@ OPTIONS = [
                help='start, run or sync.'),
     cfg.StrOpt('refuse_revert_resource',
                help='Resource id whose protect revert gets a 401.'),
+    cfg.StrOpt('fail_revert_resource',
+               help='Resource id whose protect revert raises an error.'),
+    cfg.IntOpt('fail_revert_times', default=0, min=0,
+               help='Times it raises per operation, counted in the '
+                    'journal (so across agents); 0: every time.'),
     cfg.FloatOpt('delay', default=0.0, help='Seconds each step sleeps.'),
 ]
 
@@ -52,6 +60,10 @@ _WRITE_LOCK = threading.Lock()
 
 class InjectedFailure(Exception):
     pass
+
+
+class RevertFailure(Exception):
+    """As a service that answers 500."""
 
 
 class Refused(Exception):
@@ -137,7 +149,22 @@ class RecordingParallel(_Step, activity.ParallelActivity):
                 self.options.refuse_revert_resource == ctx.resource.id):
             self._record(ctx, 'revert', 'refused')
             raise Refused('the token is not accepted')
+        if ctx.operation == 'protect' and self._revert_fails(ctx):
+            self._record(ctx, 'revert', 'fail')
+            raise RevertFailure('the service answered 500')
         self._record(ctx, 'revert', 'deleted')
+
+    def _revert_fails(self, ctx):
+        if self.options.fail_revert_resource != ctx.resource.id:
+            return False
+        times = self.options.fail_revert_times
+        if not times:
+            return True
+        failed = [entry for entry in self.journal.read()
+                  if entry['operation_id'] == ctx.operation_id and
+                  entry['resource'] == ctx.resource.id and
+                  entry['phase'] == 'revert' and entry['event'] == 'fail']
+        return len(failed) < times
 
 
 class RecordingSync(_Step, activity.SyncActivity):

@@ -1,0 +1,67 @@
+"""Reverts that fail, kept in the saved flow so that they outlive agents.
+
+A revert that fails (other than by OpenStack refusing the caller) breaks
+the flow off, and whoever resumes it tries the revert again, up to
+``[protection] max_revert_attempts`` times in all; then what it should
+have removed is left behind and named in the operation's error reason.
+The count of failed attempts, the result the revert undoes and what was
+left behind are kept in the atom's saved metadata.
+
+Taskflow leaves an atom whose revert raised in ``REVERT_FAILURE``, which
+it never leaves, and drops the atom's result. Resumed as saved, such a
+flow ends without undoing anything more and without reverting ``begin``
+(its record stays pending), and the next resumption resets the flow and
+does the whole operation again. :func:`reopen` puts the atom back where
+its revert starts, with its result, so that the revert runs again.
+"""
+from taskflow import states as tf_states
+
+FAILED_ATTEMPTS = 'revert_failed_attempts'
+RESULT = 'revert_result_to_undo'
+LEFT_BEHIND = 'left_behind'
+
+
+def reopen(detail):
+    """Make a saved flow retry the reverts that failed when it resumes.
+
+    :param detail: the flow's taskflow FlowDetail, before an engine runs
+        it.
+    :returns: the names of the atoms whose revert is tried again.
+    """
+    reopened = []
+    for atom in detail:
+        if atom.state != tf_states.REVERT_FAILURE:
+            continue
+        atom.state = tf_states.REVERTING
+        atom.revert_failure = None
+        if atom.failure is None:
+            atom.results = atom.meta.get(RESULT)
+        reopened.append(atom.name)
+    if reopened:
+        # A reverted flow would be reset and run again from the start.
+        detail.state = tf_states.SUSPENDED
+    return reopened
+
+
+def failed_attempts(detail):
+    """{atom name: failed attempts at its revert so far}."""
+    return {atom.name: atom.meta[FAILED_ATTEMPTS] for atom in detail
+            if FAILED_ATTEMPTS in atom.meta}
+
+
+def left_behind(detail):
+    """{atom name: why what its revert should have removed is left}."""
+    return {atom.name: atom.meta[LEFT_BEHIND] for atom in detail
+            if LEFT_BEHIND in atom.meta}
+
+
+def failed_attempt(attempts, result):
+    """The metadata to save for a revert's ``attempts``-th failure.
+
+    :param result: what the atom's execute returned, which the next
+        attempt undoes (a failed execute's failure is kept by taskflow).
+    """
+    meta = {FAILED_ATTEMPTS: attempts}
+    if isinstance(result, dict):
+        meta[RESULT] = result
+    return meta
