@@ -6,11 +6,14 @@ on embedded defaults (SQLite, in-process messaging, a file-system bank)
 behind the cloud's Keystone. As the cloud's demo user, through Smaug's
 REST API, it:
 
-1. makes an image and a volume of random bytes;
-2. protects both into a checkpoint: the image's bytes go into the bank's
-   chunk store (deduplicated, compressed, encrypted), the volume into a
-   Cinder backup;
-3. deletes the originals, then restores the checkpoint;
+1. makes a server booted from an image of random bytes, with a volume of
+   random bytes attached;
+2. protects the server into a checkpoint: Smaug finds its image and
+   volume, puts the image's bytes into the bank's chunk store
+   (deduplicated, compressed, encrypted), backs the volume up with Cinder
+   backup and saves the server's definition;
+3. deletes the originals, then restores the checkpoint: a new server,
+   booted from the restored image, with the restored volume attached;
 4. reads the restored image and volume back through Glance and Cinder and
    checks that they hold the very same bytes;
 5. deletes the checkpoint, which frees its chunks, and what it restored.
@@ -45,11 +48,12 @@ VOLUME_BYTES = 8 * MiB
 PROVIDER = """[provider]
 id = {provider_id}
 name = Demo
-description = Images into the bank's chunk store, volumes by Cinder backup.
+description = Images in the chunk store, volumes by Cinder backup, servers.
 enabled = true
 bank = file-system
 plugin = glance
 plugin = cinder-backup
+plugin = nova
 
 [file_system_bank]
 bank_path = {bank}
@@ -111,38 +115,54 @@ def walk_through(smaug, cloud, name, bank):
         VOLUME_BYTES)
     image = cloud.image_of(name + '-image', image_data)
     volume = cloud.volume_of(name + '-volume', volume_data)
-    print('Made image %s (%d MiB of random bytes, sha256 %s...) and 1 GiB '
-          'volume %s (its first %d MiB random)' % (
-              image.id, IMAGE_BYTES // MiB,
-              hashlib.sha256(image_data).hexdigest()[:16], volume.id,
+    server = cloud.server_of(name + '-server', image.id, volume)
+    print('Made server %s, booted from image %s (%d MiB of random bytes), '
+          'with volume %s attached (1 GiB, its first %d MiB random)' % (
+              server.id, image.id, IMAGE_BYTES // MiB, volume.id,
               VOLUME_BYTES // MiB))
 
-    plan = smaug.create_plan(PROVIDER_ID, name, [
-        {'id': image.id, 'type': 'OS::Glance::Image', 'name': image.name},
-        {'id': volume.id, 'type': 'OS::Cinder::Volume',
-         'name': volume.name}])
+    plan = smaug.create_plan(PROVIDER_ID, name, [{
+        'id': server.id, 'type': 'OS::Nova::Server', 'name': server.name}])
     checkpoint = smaug.protect(PROVIDER_ID, plan['id'])
     files, size = bank_usage(bank)
-    print('Checkpoint %s: %s; the bank holds %d files, %.1f MiB '
-          '(the image, encrypted, and the backup\'s id)' % (
-              checkpoint['id'], checkpoint['status'], files, size / MiB))
+    print('Checkpoint %s: %s; the plan names the server, Smaug found what '
+          'it depends on:\n%s\nThe bank holds %d files, %.1f MiB (the '
+          'image\'s bytes, encrypted; the volume is in a Cinder backup)' % (
+              checkpoint['id'], checkpoint['status'], '\n'.join(
+                  '  %s: %s' % item for item in sorted(
+                      checkpoint['resources_status'].items())),
+              files, size / MiB))
 
-    cloud.delete_image(image.id)
+    cloud.delete_server(server.id)
     cloud.delete_volume(volume.id)
-    print('Deleted the original image and volume')
+    cloud.delete_image(image.id)
+    print('Deleted the original server, volume and image')
 
     restore = smaug.restore(PROVIDER_ID, checkpoint['id'])
-    restored_image, restored_volume = cloud.made_by(restore['id'])
-    print('Restore %s: %s, into image %s and volume %s' % (
-        restore['id'], restore['status'], restored_image.id,
-        restored_volume.id))
+    made = cloud.made_by(restore['id'])
+    if [len(made[kind]) for kind in ('servers', 'volumes', 'images')] != [
+            1, 1, 1]:
+        raise SystemExit('The restore made %s' % made)
+    (new_server,), (new_volume,), (new_image,) = (
+        made['servers'], made['volumes'], made['images'])
+    print('Restore %s: %s: server %s (%s), booted from image %s, with '
+          'volume %s attached' % (
+              restore['id'], restore['status'], new_server.id,
+              new_server.status, new_server.image['id'], new_volume.id))
+    if (new_server.status, new_server.image['id'],
+            cloud.attached_volumes(new_server.id)) != (
+            'ACTIVE', new_image.id, [new_volume.id]):
+        raise SystemExit('The restored server is not as it was: %s'
+                         % new_server.to_dict())
 
-    found = cloud.image_digest(restored_image.id)
+    found = cloud.image_digest(new_image.id)
     if found != hashlib.sha256(image_data).hexdigest():
         raise SystemExit('The restored image differs: sha256 %s' % found)
     print('Restored image: sha256 %s..., byte-identical to the original'
           % found[:16])
-    cloud.check_volume_holds(restored_volume, volume_data, name)
+    cloud.delete_server(new_server.id)
+    cloud.check_volume_holds(cloud.cinder.volumes.get(new_volume.id),
+                             volume_data, name)
     print('Restored volume: all of its 1 GiB byte-identical to the '
           'original (read back through Cinder and Glance)')
 
@@ -151,9 +171,9 @@ def walk_through(smaug, cloud, name, bank):
         bank_usage(bank) if bank_usage(bank)[1] < MiB else None), 60)
     print('Deleted checkpoint %s: its chunks were collected, the bank '
           'holds %d files, %d bytes' % (checkpoint['id'], files, size))
-    print('Demo complete: Smaug protected %d MiB of real data, restored it '
-          'after the originals were deleted, and the restored image and '
-          'volume are byte-identical to them.' % (
+    print('Demo complete: Smaug protected a server with %d MiB of real '
+          'data, restored it after the originals were deleted, and the '
+          'restored image and volume are byte-identical to them.' % (
               (IMAGE_BYTES + VOLUME_BYTES) // MiB))
 
 

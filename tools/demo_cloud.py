@@ -18,6 +18,8 @@ from glanceclient import client as glance_client
 from glanceclient import exc as glance_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
+from novaclient import client as nova_client
+from novaclient import exceptions as nova_exceptions
 
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import volume_readback
@@ -28,6 +30,8 @@ STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
 MiB = 1024 ** 2
 GiB = 1024 ** 3
 CINDER_MICROVERSION = '3.60'
+NOVA_MICROVERSION = '2.90'
+FLAVOR = 'devcloud.tiny'
 TIMEOUT = 300
 
 
@@ -59,6 +63,9 @@ class Cloud:
         self.cinder = cinder_client.Client(CINDER_MICROVERSION,
                                            session=self.session,
                                            region_name=self.region)
+        self.nova = nova_client.Client(NOVA_MICROVERSION,
+                                       session=self.session,
+                                       region_name=self.region)
         self._made = []
 
     @classmethod
@@ -99,23 +106,45 @@ class Cloud:
         self.delete_image(source.id)
         return volume
 
+    def server_of(self, name, image_id, volume):
+        """An active server booted from the image, with ``volume``
+        attached. The cloud has no network: the server has none."""
+        server = self.nova.servers.create(
+            name, image=image_id, flavor=self.nova.flavors.find(name=FLAVOR),
+            nics='none')
+        self._made.append((self.delete_server, server.id))
+        wait_for('server %s' % server.id, lambda: _settled(
+            self.nova.servers.get(server.id).status, 'ACTIVE'))
+        self.nova.volumes.create_server_volume(server.id, volume.id)
+        wait_for('volume %s attached' % volume.id, lambda: _settled(
+            self.cinder.volumes.get(volume.id).status, 'in-use'))
+        return self.nova.servers.get(server.id)
+
     def made_by(self, operation_id):
-        """(image, volume): what Smaug's operation made, found by the tag
-        it puts on everything it creates."""
-        images = [image for image in self.glance.images.list(
-            filters={tagging.OPERATION_KEY: operation_id})
-            if image.get(tagging.OPERATION_KEY) == operation_id]
-        volumes = self.cinder.volumes.list(search_opts={
-            'metadata': {tagging.OPERATION_KEY: operation_id}})
+        """{'images', 'volumes', 'servers': [...]}: what Smaug's operation
+        made, found by the tag it puts on everything it creates."""
+        made = {
+            'images': [image for image in self.glance.images.list(
+                filters={tagging.OPERATION_KEY: operation_id})
+                if image.get(tagging.OPERATION_KEY) == operation_id],
+            'volumes': self.cinder.volumes.list(search_opts={
+                'metadata': {tagging.OPERATION_KEY: operation_id}}),
+            'servers': [server for server in self.nova.servers.list()
+                        if server.metadata.get(tagging.OPERATION_KEY) ==
+                        operation_id],
+        }
+        # Deleted newest first: servers before the volumes they use.
         self._made.extend([(self.delete_image, image.id)
-                           for image in images] +
+                           for image in made['images']] +
                           [(self.delete_volume, volume.id)
-                           for volume in volumes])
-        if len(images) != 1 or len(volumes) != 1:
-            raise SystemExit('Operation %s made images %s and volumes %s' % (
-                operation_id, [i.id for i in images],
-                [v.id for v in volumes]))
-        return images[0], volumes[0]
+                           for volume in made['volumes']] +
+                          [(self.delete_server, server.id)
+                           for server in made['servers']])
+        return made
+
+    def attached_volumes(self, server_id):
+        return [attachment.volumeId for attachment in
+                self.nova.volumes.get_server_volumes(server_id)]
 
     # Reading it back
 
@@ -142,6 +171,21 @@ class Cloud:
             self.glance.images.delete(image_id)
         except glance_exceptions.HTTPNotFound:
             pass
+
+    def delete_server(self, server_id):
+        """Delete the server and wait until it is gone."""
+        def gone():
+            try:
+                self.nova.servers.get(server_id)
+            except nova_exceptions.NotFound:
+                return True
+            return False
+
+        try:
+            self.nova.servers.delete(server_id)
+        except nova_exceptions.NotFound:
+            return
+        wait_for('server %s to go' % server_id, gone)
 
     def delete_volume(self, volume_id):
         """Delete the volume and wait until it is gone."""
@@ -172,11 +216,13 @@ class Cloud:
                       file=sys.stderr)
 
     def _volume_when_available(self, volume_id):
-        def available():
-            volume = self.cinder.volumes.get(volume_id)
-            if volume.status.startswith('error'):
-                raise SystemExit('Volume %s went to %s' % (volume_id,
-                                                           volume.status))
-            return volume if volume.status == 'available' else None
+        wait_for('volume %s' % volume_id, lambda: _settled(
+            self.cinder.volumes.get(volume_id).status, 'available'))
+        return self.cinder.volumes.get(volume_id)
 
-        return wait_for('volume %s' % volume_id, available)
+
+def _settled(status, goal):
+    """Whether ``status`` is ``goal``; exits on an error status."""
+    if status.lower().startswith('error'):
+        raise SystemExit('Went to %s instead of %s' % (status, goal))
+    return status == goal
