@@ -173,37 +173,12 @@ class Cloud:
             pass
 
     def delete_server(self, server_id):
-        """Delete the server and wait until it is gone."""
-        def gone():
-            try:
-                self.nova.servers.get(server_id)
-            except nova_exceptions.NotFound:
-                return True
-            return False
-
-        try:
-            self.nova.servers.delete(server_id)
-        except nova_exceptions.NotFound:
-            return
-        wait_for('server %s to go' % server_id, gone)
+        _delete_until_gone('server %s' % server_id, self.nova.servers,
+                           server_id, nova_exceptions.NotFound)
 
     def delete_volume(self, volume_id):
-        """Delete the volume and wait until it is gone."""
-        def gone():
-            try:
-                status = self.cinder.volumes.get(volume_id).status
-            except cinder_exceptions.NotFound:
-                return True
-            if status == 'error_deleting':
-                raise SystemExit('Cinder could not delete volume %s'
-                                 % volume_id)
-            return False
-
-        try:
-            self.cinder.volumes.delete(volume_id)
-        except cinder_exceptions.NotFound:
-            return
-        wait_for('volume %s to go' % volume_id, gone)
+        _delete_until_gone('volume %s' % volume_id, self.cinder.volumes,
+                           volume_id, cinder_exceptions.NotFound)
 
     def remove_everything_made(self):
         """Delete whatever the demo made or restored, newest first."""
@@ -221,8 +196,24 @@ class Cloud:
         return self.cinder.volumes.get(volume_id)
 
 
+def _delete_until_gone(what, manager, object_id, not_found):
+    """Delete the object; return once it is gone (exits when its
+    deletion fails)."""
+    def gone():
+        try:
+            return _settled(manager.get(object_id).status, 'gone')
+        except not_found:
+            return True
+
+    try:
+        manager.delete(object_id)
+    except not_found:
+        return
+    wait_for('%s to go' % what, gone)
+
+
 def _settled(status, goal):
     """Whether ``status`` is ``goal``; exits on an error status."""
     if status.lower().startswith('error'):
-        raise SystemExit('Went to %s instead of %s' % (status, goal))
+        raise SystemExit('Went to %s, not %s' % (status, goal))
     return status == goal
