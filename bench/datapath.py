@@ -127,7 +127,7 @@ def restore(store, bank, checkpoint, target):
 
 def verified_digest(store, bank, checkpoint):
     section = bank.section('checkpoints/%s/resources/image' % checkpoint)
-    return store.verify(section, 'data').sha256
+    return store.verify(section, 'data').digest
 
 
 def restic_backup(workdir, image, run):

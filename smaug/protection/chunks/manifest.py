@@ -61,9 +61,9 @@ class Manifest:
     """A stored object.
 
     :ivar chunks: ((address or None for zeros, size), ...) in order.
-    :ivar sha256: the object's SHA-256 digest, hex, as its ``version``
-        defines it (:data:`DIGEST_FIELDS`): written by this version, the
-        one of :mod:`digests`. None while sealed.
+    :ivar digest: the object's digest, hex, as its ``version`` defines
+        it (:data:`DIGEST_FIELDS`): for version 2, the SHA-256 of its
+        chunk list (:mod:`digests`), not of its bytes. None while sealed.
     :ivar scope, key_id: the encryption's, or None.
     :ivar key: the bank key it is stored at.
     :ivar stats: the :class:`WriteStats` of the write that returned it.
@@ -72,11 +72,11 @@ class Manifest:
 
     chunks: tuple
     size: int
-    sha256: str
+    digest: str
     chunk_size: int
     scope: str = None
     key_id: str = None
-    sealed_sha256: bytes = dataclasses.field(default=None, repr=False)
+    sealed_digest: bytes = dataclasses.field(default=None, repr=False)
     key: str = None
     stats: WriteStats = dataclasses.field(default=None, compare=False)
     version: int = VERSION
@@ -87,7 +87,8 @@ class Manifest:
 
     @property
     def digest_field(self):
-        """The document's name of ``sha256`` in this manifest's version."""
+        """The document's field holding :attr:`digest` in this manifest's
+        version."""
         return DIGEST_FIELDS[self.version]
 
     def seal_context(self):
@@ -112,9 +113,9 @@ def to_document(manifest):
                                   'key_id': manifest.key_id,
                                   'algorithm': ALGORITHM}
         document[SEALED_PREFIX + manifest.digest_field] = base64.b64encode(
-            manifest.sealed_sha256).decode()
+            manifest.sealed_digest).decode()
     else:
-        document[manifest.digest_field] = manifest.sha256
+        document[manifest.digest_field] = manifest.digest
     return document
 
 
@@ -139,7 +140,7 @@ def from_document(document, key):
         size = document['size']
         fields = {'chunks': chunks, 'size': size,
                   'chunk_size': document['chunk_size'], 'key': key,
-                  'sha256': None, 'version': version}
+                  'digest': None, 'version': version}
         encryption = document.get('encryption')
         if encryption:
             if encryption.get('algorithm') != ALGORITHM:
@@ -147,11 +148,11 @@ def from_document(document, key):
                                  % (encryption.get('algorithm'),))
             fields.update(scope=encryption['scope'],
                           key_id=encryption['key_id'],
-                          sealed_sha256=base64.b64decode(
+                          sealed_digest=base64.b64decode(
                               document[SEALED_PREFIX + digest_field],
                               validate=True))
         else:
-            fields['sha256'] = document[digest_field]
+            fields['digest'] = document[digest_field]
     except (KeyError, TypeError, ValueError, binascii.Error) as error:
         raise corrupt('it is malformed (%s)' % error)
     if sum(length for _, length in chunks) != size:

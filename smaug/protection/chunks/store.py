@@ -134,12 +134,12 @@ class ChunkStore:
             (no manifest is written then).
         """
         with self._writing(section, name) as (manifest_key, codec, lease):
-            chunks, total, sha256, stats = writer.ChunkWriter(
+            chunks, total, digest, stats = writer.ChunkWriter(
                 self.bank, codec, self.options, lease).store(
                     stream, progress, size)
             return self._commit(section, name, codec, lease,
                                 manifest_module.Manifest(
-                                    chunks=chunks, size=total, sha256=sha256,
+                                    chunks=chunks, size=total, digest=digest,
                                     chunk_size=self.options.chunk_size,
                                     key=manifest_key, stats=stats))
 
@@ -187,7 +187,7 @@ class ChunkStore:
             return self._commit(section, name, codec, lease,
                                 manifest_module.Manifest(
                                     chunks=chunks, size=original.size,
-                                    sha256=original.sha256,
+                                    digest=original.digest,
                                     version=original.version,
                                     chunk_size=original.chunk_size,
                                     key=manifest_key, stats=stats))
@@ -219,7 +219,7 @@ class ChunkStore:
             manifest = dataclasses.replace(
                 manifest, scope=codec.data_key.scope,
                 key_id=codec.data_key.key_id,
-                sealed_sha256=codec.seal(manifest.sha256.encode(),
+                sealed_digest=codec.seal(manifest.digest.encode(),
                                          manifest.seal_context()))
         lease.check()
         section.put_json(name, manifest_module.to_document(manifest))
@@ -238,12 +238,12 @@ class ChunkStore:
         if not manifest.encrypted:
             return manifest
         try:
-            sha256 = self._codec(manifest.scope).unseal(
-                manifest.sealed_sha256, manifest.seal_context()).decode()
+            digest = self._codec(manifest.scope).unseal(
+                manifest.sealed_digest, manifest.seal_context()).decode()
         except codec_module.CodecError as error:
             raise base.BankCorruption(key=key, reason='its digest: %s'
                                       % error)
-        return dataclasses.replace(manifest, sha256=sha256)
+        return dataclasses.replace(manifest, digest=digest)
 
     def _reader(self, section, name):
         manifest = self.manifest(section, name)
@@ -275,12 +275,12 @@ class ChunkStore:
         chunk_reader = self._reader(section, name)
         manifest = chunk_reader.manifest
         actual = chunk_reader.digest()
-        if actual != manifest.sha256:
+        if actual != manifest.digest:
             raise base.BankCorruption(
                 key=manifest.key,
                 reason='its chunks make an object with %s %s, not the %s it '
                        'was written with' % (manifest.digest_field, actual,
-                                             manifest.sha256))
+                                             manifest.digest))
         return manifest
 
     def delete(self, section, name):

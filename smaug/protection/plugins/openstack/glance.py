@@ -76,7 +76,7 @@ class ProtectImage(activity.ParallelActivity):
         manifest = image_data.save_data(
             _glance(ctx), ctx.resource.id, started['size'],
             image_data.store_for(ctx), ctx.bank, progress=ctx.progress)
-        return {'size': manifest.size, 'sha256': manifest.sha256}
+        return {'size': manifest.size, 'digest': manifest.digest}
 
     def revert(self, ctx, started):
         image_data.store_for(ctx).delete(ctx.bank, image_data.DATA)

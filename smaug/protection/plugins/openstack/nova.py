@@ -346,13 +346,12 @@ class VerifyRootDisk(activity.ParallelActivity):
         except (bank_base.BankCorruption,
                 bank_base.BankObjectNotFound) as error:
             raise RootDiskDamaged(server=_name(ctx), reason=error)
-        if (manifest.size, manifest.sha256) != (saved['size'],
-                                                saved['sha256']):
+        digest = server_definition.root_disk_digest(saved)
+        if (manifest.size, manifest.digest) != (saved['size'], digest):
             raise RootDiskDamaged(
                 server=_name(ctx), reason='its manifest holds %s bytes of '
                 'digest %s where the snapshot had %s bytes of digest %s'
-                % (manifest.size, manifest.sha256, saved['size'],
-                   saved['sha256']))
+                % (manifest.size, manifest.digest, saved['size'], digest))
         return {'root_disk_bytes': manifest.size}
 
 

@@ -89,7 +89,11 @@ SAVED_INFO_SCHEMA = {
             'properties': {
                 'image': {'type': 'object'},
                 'size': {'type': 'integer'},
-                'sha256': {'type': 'string'},
+                'digest': {'type': 'string'},
+                'sha256': {'type': 'string',
+                           'description': 'The digest, as checkpoints '
+                                          'taken before it was named '
+                                          'digest hold it.'},
             },
         },
     },
@@ -203,6 +207,13 @@ def _interfaces(nova, server):
              'mac_addr': interface.mac_addr,
              'fixed_ips': interface.fixed_ips}
             for interface in nova.servers.interface_list(server)]
+
+
+def root_disk_digest(root_disk):
+    """The chunk store's digest of the live snapshot saved as
+    ``root_disk`` (see :attr:`.Manifest.digest`); checkpoints taken before
+    it was named ``digest`` hold it as ``sha256``."""
+    return root_disk.get('digest', root_disk.get('sha256'))
 
 
 def network_ids(definition):

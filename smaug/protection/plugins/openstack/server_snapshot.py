@@ -37,7 +37,8 @@ def save_server_disk(ctx, server_id, section, name, progress=None):
     :returns: a JSON dict: ``image``, the snapshot's description (as
         :func:`image_data.describe` makes it, for
         :func:`restore_server_image`), and the manifest's ``size`` and
-        ``sha256``.
+        ``digest`` (see :attr:`.Manifest.digest`: not the SHA-256 of the
+        disk's bytes).
     :raises WaitTimeout, ResourceFailed: when the snapshot does not become
         active.
     """
@@ -54,7 +55,7 @@ def save_server_disk(ctx, server_id, section, name, progress=None):
     finally:
         image_data.delete_image(glance, image_id)
     return {'image': image_data.describe(image), 'size': manifest.size,
-            'sha256': manifest.sha256}
+            'digest': manifest.digest}
 
 
 def revert_server_disk(ctx, section, name):

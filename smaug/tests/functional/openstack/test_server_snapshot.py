@@ -87,7 +87,7 @@ def test_a_server_disk_is_saved_and_restored_as_an_image(
         protect, server.id, protect.bank, 'root-disk',
         progress=lambda done, total: reported.append(done))
 
-    assert (saved['size'], saved['sha256']) == (
+    assert (saved['size'], saved['digest']) == (
         len(DISK), digests.of_stream(io.BytesIO(DISK),
                                      cfg.CONF.chunk_store.chunk_size))
     assert reported[-1] == len(DISK)

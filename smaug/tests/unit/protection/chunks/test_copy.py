@@ -98,7 +98,7 @@ def test_a_copy_in_another_bank_reads_without_the_source(store, bank,
     assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
     shutil.rmtree(bank.plugin.root)
     assert destination.verify(conftest.section(other_bank, 'cp-copy'),
-                              'image').sha256 == original.sha256
+                              'image').digest == original.digest
     assert _read(destination, other_bank, 'cp-copy') == PAYLOAD
 
 
@@ -128,7 +128,7 @@ def test_a_copy_is_encoded_as_its_destination_encodes(
     _drop_source(source_store, bank)
     read_back = _store(other_bank, destination_key, project_id)
     assert read_back.verify(conftest.section(other_bank, 'cp-copy'),
-                            'image').sha256 == conftest.digest(PAYLOAD)
+                            'image').digest == conftest.digest(PAYLOAD)
     assert _read(read_back, other_bank, 'cp-copy') == PAYLOAD
 
 

@@ -69,7 +69,7 @@ def test_a_new_manifest_records_the_chunk_list_digest(store, bank):
 def test_a_version_1_manifest_is_read_and_verified(version_1):
     store, section = version_1
     manifest = store.manifest(section, 'image')
-    assert (manifest.version, manifest.sha256) == (
+    assert (manifest.version, manifest.digest) == (
         1, hashlib.sha256(PAYLOAD).hexdigest())
     assert b''.join(store.read(section, 'image')) == PAYLOAD
     assert store.verify(section, 'image') == manifest
@@ -91,7 +91,7 @@ def test_a_copy_of_a_version_1_manifest_stays_version_1(version_1, bank):
     _encrypted_store(bank).copy(source, 'image', destination,
                                 source=source_store)
     copied = _encrypted_store(bank).verify(destination, 'image')
-    assert (copied.version, copied.sha256) == (
+    assert (copied.version, copied.digest) == (
         1, hashlib.sha256(PAYLOAD).hexdigest())
     assert destination.get_json('image')['version'] == 1
 

@@ -34,8 +34,8 @@ def test_round_trip(store, bank, size):
     assert [length for _, length in manifest.chunks] == [
         min(CHUNK, size - start) for start in range(0, size, CHUNK)]
     assert b''.join(store.read(conftest.section(bank), 'image')) == payload
-    assert store.verify(conftest.section(bank), 'image').sha256 == (
-        manifest.sha256)
+    assert store.verify(conftest.section(bank), 'image').digest == (
+        manifest.digest)
 
 
 def test_short_reads_make_the_same_chunks(store, bank):
@@ -54,8 +54,8 @@ def test_manifest_is_stored_where_asked_and_read_back(store, bank):
     assert written.key == section.prefix + '/image'
     assert section.get_json('image')['format'] == 'smaug-chunk-manifest'
     read = store.manifest(section, 'image')
-    assert (read.chunks, read.size, read.sha256) == (
-        written.chunks, written.size, written.sha256)
+    assert (read.chunks, read.size, read.digest) == (
+        written.chunks, written.size, written.digest)
 
 
 def test_open_reader_reads_in_any_sizes(store, bank):

@@ -80,6 +80,15 @@ def test_data_volumes_are_attached_in_device_order_without_the_root():
     assert missing == ['b']
 
 
+def test_a_root_disk_saved_under_the_older_sha256_key_gives_its_digest():
+    digest = 'ab' * 32
+
+    assert server_definition.root_disk_digest(
+        {'image': {}, 'size': 3, 'sha256': digest}) == digest
+    assert server_definition.root_disk_digest(
+        {'image': {}, 'size': 3, 'digest': digest}) == digest
+
+
 def test_network_ids_keep_port_order_once_each():
     definition = _definition(
         {'source': 'image', 'image_id': 'img'}, [],
