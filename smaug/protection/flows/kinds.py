@@ -58,6 +58,7 @@ class Begin(task.Task):
 
     def revert(self, flow_failures=None, **kwargs):
         if self._run.abandoned:
+            self._run.stand_down(self.name, None)
             return
         reasons = {}
         for name, failure in (flow_failures or {}).items():

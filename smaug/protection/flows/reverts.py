@@ -5,7 +5,9 @@ the flow off, and whoever resumes it tries the revert again, up to
 ``[protection] max_revert_attempts`` times in all; then what it should
 have removed is left behind and named in the operation's error reason.
 The count of failed attempts, the result the revert undoes and what was
-left behind are kept in the atom's saved metadata.
+left behind are kept in the atom's saved metadata. A revert that an agent
+stopping leaves is kept the same way, for whoever resumes the flow, with
+no failed attempt counted.
 
 Taskflow leaves an atom whose revert raised in ``REVERT_FAILURE``, which
 it never leaves, and drops the atom's result. Resumed as saved, such a
@@ -19,6 +21,14 @@ from taskflow import states as tf_states
 FAILED_ATTEMPTS = 'revert_failed_attempts'
 RESULT = 'revert_result_to_undo'
 LEFT_BEHIND = 'left_behind'
+
+
+class RevertLeft(Exception):
+    """A revert left to whoever resumes the flow, as its agent stops.
+
+    Raised so that taskflow records the revert as failed, not done:
+    :func:`reopen` runs it when the flow resumes.
+    """
 
 
 def reopen(detail):
@@ -55,13 +65,15 @@ def left_behind(detail):
             if LEFT_BEHIND in atom.meta}
 
 
-def failed_attempt(attempts, result):
-    """The metadata to save for a revert's ``attempts``-th failure.
+def result_to_undo(result):
+    """The metadata to save for a revert that runs again on resumption.
 
-    :param result: what the atom's execute returned, which the next
-        attempt undoes (a failed execute's failure is kept by taskflow).
+    :param result: what the atom's execute returned, which that revert
+        undoes (a failed execute's failure is kept by taskflow).
     """
-    meta = {FAILED_ATTEMPTS: attempts}
-    if isinstance(result, dict):
-        meta[RESULT] = result
-    return meta
+    return {RESULT: result} if isinstance(result, dict) else {}
+
+
+def failed_attempt(attempts, result):
+    """The metadata to save for a revert's ``attempts``-th failure."""
+    return dict(result_to_undo(result), **{FAILED_ATTEMPTS: attempts})

@@ -122,6 +122,7 @@ class OperationRun:
         self._lock = threading.Lock()
         self._engine = None
         self._abandoned = threading.Event()
+        self._claim_lost = threading.Event()
         #: Set once the record holds its final state and no claim.
         self.finished = threading.Event()
         self._parameters = kind.parameters(self)
@@ -240,6 +241,27 @@ class OperationRun:
                     exc_info=True)
         self._broke_off_reverting.set()
         return False
+
+    def stand_down(self, atom_name, result):
+        """Leave the revert of ``atom_name``, which this abandoned run does
+        not do, to whoever resumes the flow.
+
+        When the agent stops, the revert is kept with what it undoes, as a
+        failed one is, but with no failed attempt counted: it did not fail.
+        When another agent owns the operation, nothing may be saved: the
+        revert is skipped.
+
+        :param result: what the atom's execute returned.
+        :raises reverts.RevertLeft: when the revert is kept.
+        """
+        if self._claim_lost.is_set():
+            return
+        self._engine.storage.update_atom_metadata(
+            atom_name, reverts.result_to_undo(result))
+        LOG.info('Leaving the revert of %s of %s %s to whoever resumes it',
+                 atom_name, self.kind.record, self.operation_id)
+        raise reverts.RevertLeft('the revert of %s is left to whoever '
+                                 'resumes the flow' % atom_name)
 
     def leftovers(self):
         """{resource key: why its revert failed}."""
@@ -420,9 +442,11 @@ class OperationRun:
             try:
                 self._engine.run()
             except Exception:
-                # Taskflow raises the failure that made the flow revert;
-                # a reverted flow has recorded its outcome (Begin.revert).
-                if not (self.finished.is_set() or
+                # Taskflow raises the failure that made the flow revert,
+                # also when its reverts were broken off or left to whoever
+                # resumes it; a reverted flow has recorded its outcome
+                # (Begin.revert).
+                if not (self.finished.is_set() or self._abandoned.is_set() or
                         self._broke_off_reverting.is_set()):
                     raise
         if self.finished.is_set():
@@ -433,6 +457,9 @@ class OperationRun:
             # cancelled as reverted, though nothing was reverted: the
             # saved state must say suspended, for whoever resumes it.
             self._engine.storage.set_flow_state(tf_states.SUSPENDED)
+            # Saved before the record is released: whoever adopts it next
+            # must find the reverts left to it.
+            persistence.flush()
             return False
         if self._broke_off_reverting.is_set():
             # Whoever resumes it next must see this attempt counted.
@@ -478,6 +505,7 @@ class OperationRun:
             this run may be saved any more.
         """
         if claim_lost:
+            self._claim_lost.set()
             self.agent.persistence.fence(self.flow_uuid)
         self._abandoned.set()
         if self._engine is not None:

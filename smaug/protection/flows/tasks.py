@@ -26,7 +26,8 @@ def sync_name(resource):
 
 
 def _compensate(run, atom_name, resource, result, revert, *args):
-    """Run an activity's revert.
+    """Run an activity's revert; an abandoned run leaves it to whoever
+    resumes the flow (see :meth:`OperationRun.stand_down`).
 
     A revert that OpenStack refuses (the caller's token is no longer
     accepted, a role was taken away) can never succeed: what it should have
@@ -38,6 +39,9 @@ def _compensate(run, atom_name, resource, result, revert, *args):
     :param result: what the task's execute returned; saved for the next
         attempt, as taskflow drops it when a revert fails.
     """
+    if run.abandoned:
+        run.stand_down(atom_name, result)
+        return
     try:
         revert(*args)
     except Exception as error:
@@ -72,8 +76,8 @@ class ParallelTask(task.Task):
         return {'started': started}
 
     def revert(self, result=None, **kwargs):
-        if result is None or self._run.abandoned:
-            # Never ran; or the operation is another agent's now.
+        if result is None:
+            # Never ran.
             return
         self._run.work_queue.settle(self._job())
         started = result.get('started') if isinstance(result, dict) else None
@@ -95,6 +99,10 @@ class SyncTask(task.Task):
         if work.parallel is not None:
             requires.append(parallel_name(resource))
         super().__init__(name=name, provides=name, requires=requires)
+        # Its revert needs its own result only. Taskflow would fetch the
+        # results it requires too, which are gone once their tasks are
+        # reverted: a revert resumed after theirs could not start.
+        self.revert_rebind = {}
         self._run = run
         self._resource = resource
         self._work = work
@@ -118,7 +126,7 @@ class SyncTask(task.Task):
         return {'outcome': outcome}
 
     def revert(self, result=None, **kwargs):
-        if self._work.sync is None or result is None or self._run.abandoned:
+        if self._work.sync is None or result is None:
             return
         outcome = result.get('outcome') if isinstance(result, dict) else None
         _compensate(self._run, self.name, self._resource, result,

@@ -23,6 +23,8 @@ Failures and delays are injected from the provider file:
     fail_revert_times = 0              # error this many times per
                                        # operation (0: every time)
     delay = 0.0                        # seconds each activity sleeps
+    revert_delay = 0.0                 # seconds each protect or copy
+                                       # revert sleeps before it removes
 
 ``RecordingPlugin`` declares the ``copy`` capability;
 ``PlainRecordingPlugin`` is the same without it.
@@ -53,6 +55,8 @@ OPTIONS = [
                help='Times it raises per operation, counted in the '
                     'journal (so across agents); 0: every time.'),
     cfg.FloatOpt('delay', default=0.0, help='Seconds each step sleeps.'),
+    cfg.FloatOpt('revert_delay', default=0.0,
+                 help='Seconds each revert that removes sleeps first.'),
 ]
 
 _WRITE_LOCK = threading.Lock()
@@ -145,6 +149,7 @@ class RecordingParallel(_Step, activity.ParallelActivity):
     def revert(self, ctx, started):
         if ctx.operation not in ('protect', 'copy_checkpoint'):
             return
+        time.sleep(self.options.revert_delay)
         if (ctx.operation == 'protect' and
                 self.options.refuse_revert_resource == ctx.resource.id):
             self._record(ctx, 'revert', 'refused')

@@ -1,8 +1,11 @@
 """Reverts that fail with an error other than a refusal: tried again by
-whoever resumes the flow, and given up after max_revert_attempts."""
+whoever resumes the flow, and given up after max_revert_attempts. Reverts
+that an agent stopping leaves: done by whoever resumes the flow."""
 import collections
+import logging
 import time
 
+import fixtures
 from oslo_config import fixture as config_fixture
 import testtools
 
@@ -42,8 +45,9 @@ class RevertAttemptsTest(testtools.TestCase):
         created = _events(entries, 'run', 'created')
         # Resumed, the flow goes on reverting: nothing is done twice.
         self.assertEqual({1}, set(created.values()))
-        self.assertEqual(set(created) - set(left),
-                         set(_events(entries, 'revert', 'deleted')))
+        self.assertEqual({resource: 1 for resource in created
+                          if resource not in left},
+                         dict(_events(entries, 'revert', 'deleted')))
 
     def _assert_given_up_after_the_limit(self, backend):
         h = self.useFixture(harness.EngineHarness(
@@ -119,3 +123,32 @@ class RevertAttemptsTest(testtools.TestCase):
         self.assertIn('left behind, not undone: the service answered 500',
                       record.resources_reason[UNDOABLE.key()])
         self._assert_done_once_and_undone(entries, left={UNDOABLE.id})
+
+    def test_reverts_an_agent_stopping_leaves_are_done_on_resumption(self):
+        # Slow reverts, two at a time: the agent stops with most pending.
+        h = self.useFixture(harness.EngineHarness(
+            provider_options='fail_resource = %s\nfail_phase = sync\n'
+                             'revert_delay = 0.2' % FAILING.id,
+            flow_workers=2))
+        log = self.useFixture(fixtures.FakeLogger(
+            name='smaug.protection.agent', level=logging.WARNING))
+        checkpoint = self._protect(h)
+        deadline = time.monotonic() + 30
+        while not _events(h.journal.read(), 'revert', 'deleted'):
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.02)
+        h.agent.stop()
+        record = db.checkpoint_get(h.context, checkpoint.id)
+        self.assertEqual(('protecting', None), (record.status, record.owner))
+        entries = h.journal.read()
+        self.assertLess(len(_events(entries, 'revert', 'deleted')),
+                        len(_events(entries, 'run', 'created')))
+        # Stopping is no failure of the operation.
+        self.assertEqual('', log.output)
+        h.new_agent()
+        record = h.wait(db.checkpoint_get, checkpoint.id, 'protecting',
+                        timeout=30)
+        self.assertEqual('error', record.status)
+        self.assertIn('injected failure',
+                      record.resources_reason[FAILING.key()])
+        self._assert_done_once_and_undone(h.journal.read())
