@@ -16,8 +16,13 @@ flow ends without undoing anything more and without reverting ``begin``
 does the whole operation again. :func:`reopen` puts the atom back where
 its revert starts, with its result, so that the revert runs again.
 """
+import logging
+
+from taskflow import exceptions as tf_exceptions
 from taskflow import states as tf_states
 
+#: Taskflow's engine logs every failure of a run there, at ERROR.
+ENGINE_LOGGER = 'taskflow.engines.action_engine.engine'
 FAILED_ATTEMPTS = 'revert_failed_attempts'
 RESULT = 'revert_result_to_undo'
 LEFT_BEHIND = 'left_behind'
@@ -29,6 +34,24 @@ class RevertLeft(Exception):
     Raised so that taskflow records the revert as failed, not done:
     :func:`reopen` runs it when the flow resumes.
     """
+
+
+class HideStandDowns(logging.Filter):
+    """Keeps taskflow from logging an agent's stand-down as an error.
+
+    Taskflow logs an ERROR with a traceback ("Engine execution has
+    failed") whenever a revert raises, :class:`RevertLeft` included; a
+    stand-down is a graceful stop, and the run logs it itself.
+    """
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, tf_exceptions.WrappedFailure):
+            return not all(failure.check(RevertLeft) for failure in error)
+        return not isinstance(error, RevertLeft)
+
+
+logging.getLogger(ENGINE_LOGGER).addFilter(HideStandDowns())
 
 
 def reopen(detail):

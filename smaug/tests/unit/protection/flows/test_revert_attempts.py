@@ -12,6 +12,7 @@ import testtools
 from smaug.conf import CONF
 from smaug.db import api as db
 from smaug.protection.flows import kinds
+from smaug.protection.flows import reverts
 from smaug.tests.plugins import synthetic
 from smaug.tests.unit.protection.flows import harness
 
@@ -132,6 +133,8 @@ class RevertAttemptsTest(testtools.TestCase):
             flow_workers=2))
         log = self.useFixture(fixtures.FakeLogger(
             name='smaug.protection.agent', level=logging.WARNING))
+        engine_log = self.useFixture(fixtures.FakeLogger(
+            name=reverts.ENGINE_LOGGER, level=logging.WARNING))
         checkpoint = self._protect(h)
         deadline = time.monotonic() + 30
         while not _events(h.journal.read(), 'revert', 'deleted'):
@@ -145,6 +148,7 @@ class RevertAttemptsTest(testtools.TestCase):
                         len(_events(entries, 'run', 'created')))
         # Stopping is no failure of the operation.
         self.assertEqual('', log.output)
+        self.assertEqual('', engine_log.output)
         h.new_agent()
         record = h.wait(db.checkpoint_get, checkpoint.id, 'protecting',
                         timeout=30)
