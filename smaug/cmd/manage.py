@@ -23,6 +23,7 @@ from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import importer
 from smaug.protection.chunks import keys
+from smaug.protection.chunks import store as chunk_store
 
 # Parsed arguments land in CONF.category next to oslo.config's own names;
 # the prefix keeps an action's argument from shadowing one of them.
@@ -126,17 +127,28 @@ def _second(moment):
     return moment.strftime('%Y-%m-%d %H:%M:%S') if moment else None
 
 
+def _bank_of(provider_id):
+    """(the provider, its bank)."""
+    provider = providers.get_registry().get(provider_id)
+    return provider, bank_module.Bank.from_provider(provider)
+
+
+#: What a garbage collection reports, in the order it is printed.
+GC_REPORT_FIELDS = ('bytes_freed', 'chunks_removed', 'chunks_kept',
+                    'chunks_too_young', 'manifests', 'dangling_refs_removed',
+                    'stale_writers_removed')
+
+
 class BankCommands:
     """Read the checkpoints that the providers' banks hold; re-wrap their
-    chunk data keys."""
+    chunk data keys; collect their unreferenced chunks."""
 
     @args('--provider-id', required=True,
           help='the provider whose bank is read')
     def _import(self, provider_id):
         """Record in the database the checkpoints the bank holds and the
         database lacks; running it again adds nothing."""
-        provider = providers.get_registry().get(provider_id)
-        bank = bank_module.Bank.from_provider(provider)
+        provider, bank = _bank_of(provider_id)
         counts = importer.import_checkpoints(context.get_admin_context(),
                                              provider, bank)
         for name, count in counts.items():
@@ -149,8 +161,7 @@ class BankCommands:
         """Wrap every chunk data key of the bank with the current [chunk_store]
         encryption_key, so that previous_encryption_keys can then be
         removed; running it again, after an interruption too, is safe."""
-        provider = providers.get_registry().get(provider_id)
-        bank = bank_module.Bank.from_provider(provider)
+        _, bank = _bank_of(provider_id)
         wrapping_keys = keys.WrappingKeys.from_conf(CONF.chunk_store)
         if wrapping_keys is None:
             print('[chunk_store] encryption_key is not set: there is no key '
@@ -163,6 +174,21 @@ class BankCommands:
         for name in ('rewrapped', 'skipped', 'failed'):
             print('%s: %d' % (name, len(report[name])))
         return 1 if report['failed'] else 0
+
+    @args('--provider-id', required=True,
+          help='the provider whose bank is collected')
+    def collect_garbage(self, provider_id):
+        """Delete now the chunks no manifest of the bank references, and
+        say what that freed. Agents do it in the background after each
+        checkpoint deletion; this is safe while they run."""
+        _, bank = _bank_of(provider_id)
+        report = chunk_store.ChunkStore.for_bank(bank).collect_garbage()
+        if report.skipped:
+            print('skipped: %s' % report.reason, file=sys.stderr)
+            return 1
+        for name in GC_REPORT_FIELDS:
+            print('%s: %d' % (name, getattr(report, name)))
+        return 0
 
 
 # 'import' is a Python keyword, so the action gets its name here.

@@ -1,51 +1,19 @@
 """``smaug-manage bank rewrap_keys`` run as a process on a provider's
 file-system bank, as an operator changing the configured key runs it."""
-import os
-import pathlib
-import subprocess
-import sys
-
-import smaug
 from smaug.protection.chunks import keys
 from smaug.protection.chunks import layout
 from smaug.protection.chunks import store as store_module
+from smaug.tests.unit.cmd import manage_bank
 from smaug.tests.unit.protection.chunks import conftest
 
-SOURCE_ROOT = str(pathlib.Path(smaug.__file__).resolve().parents[1])
-PROVIDER_ID = '6b0f8a2e-53c1-4d7e-9f3a-2c8e1b4d7a90'
 K1, K2 = conftest.KEY, conftest.OTHER_KEY
-
-PROVIDER_FILE = """[provider]
-id = %s
-name = rewrap test provider
-enabled = true
-bank = file-system
-plugin = noop
-
-[file_system_bank]
-bank_path = %s
-"""
 
 
 def _smaug_manage(tmp_path, current, *previous):
     """Run ``smaug-manage bank rewrap_keys`` with ``current`` as the
     configured key and ``previous`` as the previous ones."""
-    providers_dir = tmp_path / 'providers.d'
-    providers_dir.mkdir(exist_ok=True)
-    (providers_dir / 'bank.conf').write_text(
-        PROVIDER_FILE % (PROVIDER_ID, tmp_path / 'bank'))
-    config = tmp_path / 'smaug.conf'
-    config.write_text(
-        '[protection]\nprovider_config_dir = %s\n\n[chunk_store]\n'
-        'encryption_key = %s\nprevious_encryption_keys = %s\n'
-        % (providers_dir, current, ','.join(previous)))
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [SOURCE_ROOT, env.get('PYTHONPATH')]))
-    return subprocess.run(
-        [sys.executable, '-m', 'smaug.cmd.manage', '--config-file',
-         str(config), 'bank', 'rewrap_keys', '--provider-id', PROVIDER_ID],
-        capture_output=True, text=True, env=env, timeout=120)
+    return manage_bank.run(tmp_path, 'rewrap_keys', encryption_key=current,
+                           previous_encryption_keys=','.join(previous))
 
 
 def _write(bank, key, project_id, checkpoint):
