@@ -17,6 +17,7 @@ from oslo_config import fixture as config_fixture
 import pytest
 
 from smaug import exception
+from smaug.clients import errors
 from smaug.conf import CONF
 from smaug.protection import graph as graph_module
 from smaug.protection import protectable
@@ -38,7 +39,7 @@ def _ignoring_not_found(function, *args):
     try:
         function(*args)
     except Exception as error:
-        if getattr(error, 'code', None) != 404:
+        if not errors.not_found(error):
             raise
 
 
