@@ -9,16 +9,21 @@ about ``threads`` chunks (and their stored forms) whatever the object's
 size:
 
 * when both codecs store chunks alike (both unencrypted, or the same data
-  key), a chunk keeps its address: a HEAD in the destination, and only
-  for a missing chunk a GET, a check that it decodes (a damaged chunk is
-  not spread to the copy) and a PUT of the same stored bytes. In the same
-  bank nothing is fetched at all: the source's manifest already keeps its
-  chunks there, and the copy's manifest will too;
-* otherwise (encryption turned on or off, another project's data key,
-  another configured key) a chunk is fetched and decoded, then named,
-  looked up and, when missing, encoded and uploaded by the destination's
-  writer, as a write does. An unchanged copy made again uploads nothing,
-  but must read every chunk to learn its name in the destination.
+  key, whichever configured key wraps it in each bank), a chunk keeps its
+  address: a HEAD in the destination, and only for a missing chunk a GET,
+  a check that it decodes (a damaged chunk is not spread to the copy) and
+  a PUT of the same stored bytes. In the same bank nothing is fetched at
+  all: the source's manifest already keeps its chunks there, and the
+  copy's manifest will too. A destination bank without a data key for the
+  project yet is given the source's (see
+  :func:`~smaug.protection.chunks.keys.data_key_for_writing`), so copies
+  of encrypted checkpoints between two banks take this way too;
+* otherwise (encryption turned on or off, another project's data key, a
+  destination that had its own data key for the project before the first
+  copy) a chunk is fetched and decoded, then named, looked up and, when
+  missing, encoded and uploaded by the destination's writer, as a write
+  does. An unchanged copy made again uploads nothing, but must read every
+  chunk to learn its name in the destination.
 
 Zero chunks stay markers. Addresses change with the codec; the bytes do
 not, so the copy keeps the source's size, chunking, digest and manifest

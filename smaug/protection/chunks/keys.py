@@ -9,7 +9,11 @@ key that seals chunks and the HMAC key that names them, so a chunk's name
 says nothing of its content (a plain hash would let anyone holding a file
 check whether the bank has it). Scopes do not share chunks: two projects
 storing the same bytes store them twice, which is the price of one not
-learning what the other holds.
+learning what the other holds. Banks may share a scope's key: a bank whose
+first chunks of a scope come from a copy takes the source bank's data key
+for it, wrapped by its own configured key (see
+:func:`data_key_for_writing`), so that both name chunks alike and later
+copies read from the source only the chunks the destination lacks.
 
 The configured key can be changed without touching the data (see
 :class:`WrappingKeys`): the keys it replaced stay configured in
@@ -44,13 +48,21 @@ CREATE_WAIT_SECONDS = 30
 
 @dataclasses.dataclass(frozen=True)
 class DataKey:
-    """What one scope's data key yields."""
+    """What one scope's data key yields.
+
+    Two are equal when they seal and name the scope's chunks alike,
+    whichever configured key unwrapped them: chunks stored with one read
+    with the other.
+    """
 
     scope: str
     #: The id of the configured key that unwrapped it.
-    key_id: str
+    key_id: str = dataclasses.field(compare=False)
     encryption_key: bytes = dataclasses.field(repr=False)
     address_key: bytes = dataclasses.field(repr=False)
+    #: The random bytes the two keys derive from, which another bank's key
+    #: for the scope can be made of (see :func:`data_key_for_writing`).
+    secret: bytes = dataclasses.field(repr=False, compare=False)
 
 
 def configured_key(text, option='encryption_key'):
@@ -138,7 +150,7 @@ def _derive(secret, scope, wrapping_key_id):
                          info=b'smaug chunk store ' + scope.encode()
                          ).derive(secret)
     return DataKey(scope, wrapping_key_id, material[:KEY_BYTES],
-                   material[KEY_BYTES:])
+                   material[KEY_BYTES:], secret)
 
 
 def _associated_data(scope):
@@ -265,13 +277,20 @@ def read_data_key(bank, scope, keys):
     return _unwrap(document, scope, keys)
 
 
-def data_key_for_writing(bank, scope, keys, lease_seconds):
+def data_key_for_writing(bank, scope, keys, lease_seconds, seed=None):
     """The data key of ``scope``, created on first use.
 
     Only a scope whose key object does not exist gets a new key: one that
     exists and cannot be unwrapped is an error, since a new key would leave
-    the scope's stored chunks unreadable.
+    the scope's stored chunks unreadable. The new key is random, or made of
+    ``seed``'s secret.
 
+    :param seed: the :class:`DataKey` of a copy's source in another bank,
+        or None. When it is of the same scope, a key created here is the
+        same key (wrapped by this bank's current configured key), so that
+        both banks name and seal the scope's chunks alike and copies
+        between them keep chunks' addresses. Another scope's key is never
+        taken: projects do not share keys.
     :raises ChunkKeyError: as :func:`read_data_key`, or when another
         agent holds the key's lease for too long.
     """
@@ -283,7 +302,9 @@ def data_key_for_writing(bank, scope, keys, lease_seconds):
             # key the other overwrites.
             document = _read(bank, scope)
             if document is None:
-                document = _wrap(os.urandom(KEY_BYTES), scope, keys.current)
+                secret = (seed.secret if seed is not None and
+                          seed.scope == scope else os.urandom(KEY_BYTES))
+                document = _wrap(secret, scope, keys.current)
                 bank.put_json(layout.data_key_key(scope), document)
     return _unwrap(document, scope, keys)
 

@@ -91,14 +91,14 @@ class ChunkStore:
 
     # Codecs: one per encryption scope, its data key loaded once.
 
-    def _codec(self, scope=None, for_writing=False):
+    def _codec(self, scope=None, for_writing=False, seed=None):
         with self._codecs_lock:
             if scope not in self._codecs:
                 data_key = None
                 if scope is not None and for_writing:
                     data_key = keys.data_key_for_writing(
                         self.bank, scope, self.wrapping_keys,
-                        self.options.lease_seconds)
+                        self.options.lease_seconds, seed)
                 elif scope is not None:
                     data_key = keys.read_data_key(self.bank, scope,
                                                   self.wrapping_keys)
@@ -106,10 +106,12 @@ class ChunkStore:
                     self.options.compression_level, data_key)
             return self._codecs[scope]
 
-    def _writing_codec(self):
+    def _writing_codec(self, seed=None):
+        """:param seed: the source's DataKey, when copying (see
+        :func:`~smaug.protection.chunks.keys.data_key_for_writing`)."""
         if self.wrapping_keys is None:
             return self._codec()
-        return self._codec(self.scope, for_writing=True)
+        return self._codec(self.scope, for_writing=True, seed=seed)
 
     # Objects
 
@@ -133,7 +135,8 @@ class ChunkStore:
         :raises ChunkLeaseLost: when the write could not keep its lease
             (no manifest is written then).
         """
-        with self._writing(section, name) as (manifest_key, codec, lease):
+        with self._writing(section, name) as (manifest_key, lease):
+            codec = self._writing_codec()
             chunks, total, digest, stats = writer.ChunkWriter(
                 self.bank, codec, self.options, lease).store(
                     stream, progress, size)
@@ -149,9 +152,11 @@ class ChunkStore:
         ``source_section``, so that ``section``'s bank alone holds it.
 
         The destination gets the chunks it lacks, encoded as this store
-        encodes them (see :mod:`copier`); the manifest comes last, as for
-        :meth:`write`: a copy that fails writes none, and the chunks it
-        uploaded go at the next collection.
+        encodes them (see :mod:`copier`); when it has no data key for the
+        project yet, it takes the source's, so that both store chunks
+        alike. The manifest comes last, as for :meth:`write`: a copy that
+        fails writes none, and the chunks it uploaded go at the next
+        collection.
 
         :param source_section: a BankSection (read-only will do).
         :param name: the object's name, the same in both sections.
@@ -174,11 +179,14 @@ class ChunkStore:
             source = self if source_section.bank is self.bank else (
                 ChunkStore(source_section.bank, self.options,
                            self.wrapping_keys))
-        with self._writing(section, name) as (manifest_key, codec, lease):
+        with self._writing(section, name) as (manifest_key, lease):
             # Read under the lease: in a shared bank, no collection can
             # then free the source's chunks before the copy's manifest
             # holds them too.
             chunk_reader = source._reader(source_section, name)
+            # Only now, with the source's data key known: a bank without
+            # one for the project takes it, and then needs no re-encoding.
+            codec = self._writing_codec(seed=chunk_reader.codec.data_key)
             chunks, stats = copier.ChunkCopier(
                 chunk_reader, writer.ChunkWriter(self.bank, codec,
                                                  self.options, lease),
@@ -197,19 +205,18 @@ class ChunkStore:
         """Hold what a write of ``name`` in ``section`` needs from before
         its first chunk until its manifest is written.
 
-        :returns: (the manifest's key, the writing codec, the
-            WriterLease), once the manifest's reference is written.
+        :returns: (the manifest's key, the WriterLease), once the
+            manifest's reference is written.
         """
         manifest_key = section.prefix + '/' + base.validate_key(name)
         if not section.writable:
             raise base.BankReadOnly(prefix=section.prefix, key=name)
-        codec = self._writing_codec()
         with leases.WriterLease(self.bank, self.options.lease_seconds,
                                 self.options.writer_wait_seconds) as lease:
             # The reference first: a manifest is never without one, or a
             # collection would not see its chunks.
             self.bank.put_object(layout.ref_key(manifest_key), b'')
-            yield manifest_key, codec, lease
+            yield manifest_key, lease
 
     @staticmethod
     def _commit(section, name, codec, lease, manifest):

@@ -9,6 +9,7 @@ import pytest
 from smaug.protection.bank import base
 from smaug.protection.chunks import errors
 from smaug.protection.chunks import gc
+from smaug.protection.chunks import keys
 from smaug.protection.chunks import layout
 from smaug.protection.chunks import leases
 from smaug.protection.chunks import store as store_module
@@ -19,6 +20,9 @@ CHUNK = conftest.CHUNK
 PAYLOAD = (conftest.data(3 * CHUNK) + bytes(CHUNK) +
            conftest.data(CHUNK) + conftest.data(CHUNK // 3, seed=7))
 STORED_CHUNKS = 4  # the zero chunk is a marker, the repeat stored once
+#: PAYLOAD with its third chunk changed, as protected again later.
+CHANGED = (PAYLOAD[:2 * CHUNK] + conftest.data(CHUNK, seed=9) +
+           PAYLOAD[3 * CHUNK:])
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +50,25 @@ def _source(store, bank):
 
 def _read(store, bank, checkpoint):
     return b''.join(store.read(conftest.section(bank, checkpoint), 'image'))
+
+
+def _data_key(bank, key, scope='p1'):
+    return keys.read_data_key(bank, scope, keys.WrappingKeys.from_conf(
+        conftest.make_conf(encryption_key=key).chunk_store))
+
+
+def _fetched_chunks(bank):
+    """The addresses of the chunks read from ``bank`` from now on."""
+    fetched = []
+    get = bank.plugin.get_object_with_metadata
+
+    def counting_get(key):
+        if key.startswith(layout.DATA):
+            fetched.append(layout.address_of(key))
+        return get(key)
+
+    bank.plugin.get_object_with_metadata = counting_get
+    return fetched
 
 
 def _drop_source(store, bank):
@@ -106,7 +129,6 @@ def test_a_copy_in_another_bank_reads_without_the_source(store, bank,
     (None, conftest.KEY, 'p1'),             # encryption turned on
     (conftest.KEY, None, 'p1'),             # and off
     (conftest.KEY, conftest.KEY, 'p2'),     # another project's data key
-    (conftest.KEY, conftest.OTHER_KEY, 'p1'),  # another configured key
 ])
 def test_a_copy_is_encoded_as_its_destination_encodes(
         bank, other_bank, source_key, destination_key, project_id):
@@ -146,6 +168,81 @@ def test_a_copy_for_another_project_in_the_same_bank_is_sealed_again(bank):
         source, 'image').addresses()
     _drop_source(source_store, bank)
     assert _read(destination, bank, 'cp-copy') == PAYLOAD
+
+
+@pytest.mark.parametrize('destination_key', [
+    conftest.KEY,
+    conftest.OTHER_KEY,  # the same data key, wrapped by another key
+])
+def test_a_bank_without_a_data_key_takes_the_source_one(
+        bank, other_bank, destination_key):
+    source_store = _store(bank, conftest.KEY)
+    source = _source(source_store, bank)
+    destination = _store(other_bank, destination_key)
+
+    first = destination.copy(source, 'image',
+                             conftest.section(other_bank, 'cp-1'),
+                             source=source_store)
+
+    assert first.chunks == source_store.manifest(source, 'image').chunks
+    assert (_data_key(other_bank, destination_key) ==
+            _data_key(bank, conftest.KEY))
+    assert other_bank.get_json(layout.data_key_key('p1'))['key_id'] == (
+        keys.key_id(keys.configured_key(destination_key)))
+    changed = conftest.section(bank, 'cp-changed')
+    source_store.write(conftest.stream(CHANGED), changed, 'image')
+    fetched = _fetched_chunks(bank)
+
+    second = destination.copy(changed.read_only(), 'image',
+                              conftest.section(other_bank, 'cp-2'),
+                              source=source_store)
+
+    # Only the chunk the destination lacks is read from the source.
+    assert fetched == [source_store.manifest(changed, 'image').chunks[2][0]]
+    assert second.stats.new_chunks == 1
+    shutil.rmtree(bank.plugin.root)
+    read_back = _store(other_bank, destination_key)
+    assert _read(read_back, other_bank, 'cp-1') == PAYLOAD
+    assert _read(read_back, other_bank, 'cp-2') == CHANGED
+    assert read_back.verify(conftest.section(other_bank, 'cp-2'),
+                            'image').digest == conftest.digest(CHANGED)
+
+
+def test_a_bank_with_its_own_data_key_keeps_it(bank, other_bank):
+    source_store = _store(bank, conftest.KEY)
+    source = _source(source_store, bank)
+    destination = _store(other_bank, conftest.KEY)
+    earlier = conftest.section(other_bank, 'cp-earlier')
+    destination.write(conftest.stream(b'earlier'), earlier, 'image')
+    own_key = other_bank.get_json(layout.data_key_key('p1'))
+
+    copied = destination.copy(source, 'image',
+                              conftest.section(other_bank, 'cp-copy'),
+                              source=source_store)
+
+    assert other_bank.get_json(layout.data_key_key('p1')) == own_key
+    assert not copied.addresses() & source_store.manifest(
+        source, 'image').addresses()
+    assert copied.stats.new_chunks == STORED_CHUNKS
+    shutil.rmtree(bank.plugin.root)
+    read_back = _store(other_bank, conftest.KEY)
+    assert _read(read_back, other_bank, 'cp-copy') == PAYLOAD
+    assert b''.join(read_back.read(earlier, 'image')) == b'earlier'
+
+
+def test_a_copy_for_another_project_never_takes_the_source_key(
+        bank, other_bank):
+    source_store = _store(bank, conftest.KEY, 'p1')
+    source = _source(source_store, bank)
+
+    _store(other_bank, conftest.KEY, 'p2').copy(
+        source, 'image', conftest.section(other_bank, 'cp-copy'),
+        source=source_store)
+
+    assert (_data_key(other_bank, conftest.KEY, 'p2').secret !=
+            _data_key(bank, conftest.KEY, 'p1').secret)
+    assert other_bank.list_objects(layout.KEYS) == [
+        layout.data_key_key('p2')]
 
 
 @pytest.mark.parametrize('key', [None, conftest.KEY])
