@@ -29,6 +29,9 @@ class SmaugServer:
         return self._process.pid
 
     def start(self, log_path):
+        if _answers(self.url):
+            raise SystemExit('%s is taken by another process: choose '
+                             'another port with --port' % self.url)
         with open(log_path, 'w') as log:
             self._process = subprocess.Popen(
                 [sys.executable, '-m', 'smaug.cmd.all_in_one',
@@ -112,3 +115,14 @@ class SmaugServer:
             time.sleep(0.5)
         raise SystemExit('%s %s still %s after %ss' % (
             name, path, pending, OPERATION_TIMEOUT))
+
+
+def _answers(url):
+    """Whether anything serves ``url`` (an HTTP error is an answer)."""
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
