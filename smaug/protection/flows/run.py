@@ -305,9 +305,14 @@ class OperationRun:
         """Write the final state, end the operation log and give the claim
         up, in one transaction.
 
-        A database outage here must not turn finished work into a revert:
-        the write is retried for up to ``lease_seconds``.
+        The checkpoint's bank lease goes first: the kind has written the
+        bank for the last time, and an operation asked for as soon as the
+        record shows the outcome (a deletion of a checkpoint whose protect
+        just failed) must not find it still held while the flow winds
+        down. A database outage here must not turn finished work into a
+        revert: the write is retried for up to ``lease_seconds``.
         """
+        self._release_checkpoint_lease()
         try:
             self.record = _retry_while_unreachable(
                 self._write_outcome, values, log_status, log_error)

@@ -157,13 +157,13 @@ class EngineHarness(fixtures.Fixture):
             record = self.wait(db.copy_get, copy_id, pending, timeout)
         return record
 
-    def wait(self, get, record_id, pending, timeout=60):
+    def wait(self, get, record_id, pending, timeout=60, interval=0.05):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             record = get(self.context, record_id)
             if record.status != pending:
                 return record
-            time.sleep(0.05)
+            time.sleep(interval)
         raise AssertionError('%s still %s after %ss' % (record_id, pending,
                                                         timeout))
 

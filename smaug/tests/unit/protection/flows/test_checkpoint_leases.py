@@ -15,6 +15,7 @@ from smaug.protection import providers
 from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import checkpoint_layout as layout
 from smaug.protection.flows import kinds
+from smaug.tests.plugins import synthetic
 from smaug.tests.unit.protection.flows import harness
 
 LEASE_SECONDS = 2
@@ -28,8 +29,7 @@ def _other_deployment():
 
 
 def _released(bank, name, timeout=10):
-    """Whether lease ``name`` is free within ``timeout`` seconds (its
-    holder gives it up once its record shows the outcome)."""
+    """Whether lease ``name`` is free within ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while bank.get_lease(name) is not None:
         if time.monotonic() > deadline:
@@ -85,6 +85,27 @@ class CheckpointLeaseTest(testtools.TestCase):
         # released at the end.
         self.assertGreater(held_until - held_since, LEASE_SECONDS * 1.5)
         self.assertTrue(_released(other, name))
+
+    def test_the_lease_is_free_when_the_record_shows_the_outcome(self):
+        # A failed protect winds its flow down after its record says so:
+        # a deletion asked for at once must find the lease free.
+        root = synthetic.node(SIZE, 3, 0)
+        failing = self.h.add_provider('failing', options=(
+            'fail_resource = %s\nfail_phase = sync' % root.id))
+        for provider_id, outcome in ((harness.PROVIDER_ID, 'available'),
+                                     (failing, 'error')):
+            record = self.h.checkpoint(SIZE)
+            db.checkpoint_update(self.h.context, record.id,
+                                 {'provider_id': provider_id})
+            other = bank_module.Bank.from_provider(
+                providers.ProviderRegistry().get(provider_id))
+            self.h.agent.accept(kinds.KINDS['protect'], self.h.context,
+                                record.id)
+            record = self.h.wait(db.checkpoint_get, record.id, 'protecting',
+                                 interval=0.005)
+            lease = other.get_lease(layout.lease_name(record.id))
+            self.assertEqual(outcome, record.status)
+            self.assertIsNone(lease)
 
     def test_a_checkpoint_another_deployment_writes_is_not_deleted(self):
         record = self.h.protect(SIZE)
