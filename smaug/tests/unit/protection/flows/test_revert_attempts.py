@@ -50,11 +50,9 @@ class RevertAttemptsTest(testtools.TestCase):
                           if resource not in left},
                          dict(_events(entries, 'revert', 'deleted')))
 
-    def _assert_given_up_after_the_limit(self, backend):
-        h = self.useFixture(harness.EngineHarness(
-            backend=backend, provider_options=_options(),
-            max_revert_attempts=3))
-        checkpoint = self._protect(h)
+    def _assert_given_up_after_three_attempts(self, h, checkpoint):
+        """The protect ends in error, UNDOABLE's revert tried three times
+        in all, then named as left behind."""
         record = h.wait(db.checkpoint_get, checkpoint.id, 'protecting',
                         timeout=30)
         self.assertEqual('error', record.status)
@@ -68,6 +66,12 @@ class RevertAttemptsTest(testtools.TestCase):
         self.assertIn('injected failure',
                       record.resources_reason[FAILING.key()])
         self._assert_done_once_and_undone(entries, left={UNDOABLE.id})
+
+    def _assert_given_up_after_the_limit(self, backend):
+        h = self.useFixture(harness.EngineHarness(
+            backend=backend, provider_options=_options(),
+            max_revert_attempts=3))
+        self._assert_given_up_after_three_attempts(h, self._protect(h))
 
     def test_a_revert_that_always_fails_is_given_up_after_the_limit(self):
         self._assert_given_up_after_the_limit('sqlite')
@@ -114,16 +118,8 @@ class RevertAttemptsTest(testtools.TestCase):
         conf = self.useFixture(config_fixture.Config(CONF))
         conf.config(orphan_scan_interval=1, group='protection')
         h.new_agent()
-        record = h.wait(db.checkpoint_get, checkpoint.id, 'protecting',
-                        timeout=30)
-        self.assertEqual('error', record.status)
-        entries = h.journal.read()
         # Two more attempts, not three: the first agent's was counted.
-        self.assertEqual({UNDOABLE.id: 3},
-                         _events(entries, 'revert', 'fail'))
-        self.assertIn('left behind, not undone: the service answered 500',
-                      record.resources_reason[UNDOABLE.key()])
-        self._assert_done_once_and_undone(entries, left={UNDOABLE.id})
+        self._assert_given_up_after_three_attempts(h, checkpoint)
 
     def test_reverts_an_agent_stopping_leaves_are_done_on_resumption(self):
         # Slow reverts, two at a time: the agent stops with most pending.
