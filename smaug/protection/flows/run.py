@@ -462,12 +462,10 @@ class OperationRun:
             # cancelled as reverted, though nothing was reverted: the
             # saved state must say suspended, for whoever resumes it.
             self._engine.storage.set_flow_state(tf_states.SUSPENDED)
-            # Saved before the record is released: whoever adopts it next
-            # must find the reverts left to it.
-            persistence.flush()
-            return False
-        if self._broke_off_reverting.is_set():
-            # Whoever resumes it next must see this attempt counted.
+        if self._abandoned.is_set() or self._broke_off_reverting.is_set():
+            # Saved before the record is released: whoever resumes it next
+            # must find the reverts left to it and the failed attempts
+            # counted.
             persistence.flush()
             return False
         # Kept when the run broke off (the database or the agent went
