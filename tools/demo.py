@@ -37,8 +37,9 @@ sys.path.insert(0, str(REPO / 'tools'))
 
 from demo_cloud import Cloud  # noqa: E402
 from demo_cloud import MiB  # noqa: E402
-from demo_cloud import wait_for  # noqa: E402
 from demo_smaug import SmaugServer  # noqa: E402
+
+from smaug.tests.fixtures import volume_readback  # noqa: E402
 
 DEVCLOUD = REPO / 'tools' / 'devcloud' / 'devcloud'
 PROVIDER_ID = '5f0b6c3e-2d71-4c39-9a8e-7d1c0e4b2a96'
@@ -167,8 +168,9 @@ def walk_through(smaug, cloud, name, bank):
           'original (read back through Cinder and Glance)')
 
     smaug.delete_checkpoint(PROVIDER_ID, checkpoint['id'])
-    files, size = wait_for('the chunks to be collected', lambda: (
-        bank_usage(bank) if bank_usage(bank)[1] < MiB else None), 60)
+    files, size = volume_readback.wait_for(
+        'the chunks to be collected',
+        lambda: bank_usage(bank) if bank_usage(bank)[1] < MiB else None, 60)
     print('Deleted checkpoint %s: its chunks were collected, the bank '
           'holds %d files, %d bytes' % (checkpoint['id'], files, size))
     print('Demo complete: Smaug protected a server with %d MiB of real '
@@ -196,6 +198,9 @@ def main():
         print('smaug-all-in-one serves %s (log: %s)' % (
             server.url, state / 'smaug.log'))
         walk_through(server, cloud, name, state / 'bank')
+    except (TimeoutError, RuntimeError) as error:
+        # A wait that gave up, an object that went to an error status.
+        raise SystemExit('The demo stopped: %s' % error)
     finally:
         cloud.remove_everything_made()
         if not args.keep_running:

@@ -10,7 +10,6 @@ import json
 import os
 import pathlib
 import sys
-import time
 
 from cinderclient import client as cinder_client
 from cinderclient import exceptions as cinder_exceptions
@@ -28,22 +27,11 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
                      REPO / '.devcloud')
 MiB = 1024 ** 2
-GiB = 1024 ** 3
+#: The status :func:`_wait_status` sees once an object is deleted.
+GONE = 'gone'
 CINDER_MICROVERSION = '3.60'
 NOVA_MICROVERSION = '2.90'
 FLAVOR = 'devcloud.tiny'
-TIMEOUT = 300
-
-
-def wait_for(what, check, timeout=TIMEOUT):
-    """Call ``check`` until it returns a true value; return that value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(1)
-    raise SystemExit('Gave up waiting for %s after %ss' % (what, timeout))
 
 
 class Cloud:
@@ -113,11 +101,13 @@ class Cloud:
             name, image=image_id, flavor=self.nova.flavors.find(name=FLAVOR),
             nics='none')
         self._made.append((self.delete_server, server.id))
-        wait_for('server %s' % server.id, lambda: _settled(
-            self.nova.servers.get(server.id).status, 'ACTIVE'))
+        _wait_status('server %s' % server.id,
+                     lambda: self.nova.servers.get(server.id).status,
+                     'ACTIVE')
         self.nova.volumes.create_server_volume(server.id, volume.id)
-        wait_for('volume %s attached' % volume.id, lambda: _settled(
-            self.cinder.volumes.get(volume.id).status, 'in-use'))
+        _wait_status('volume %s' % volume.id,
+                     lambda: self.cinder.volumes.get(volume.id).status,
+                     'in-use')
         return self.nova.servers.get(server.id)
 
     def made_by(self, operation_id):
@@ -191,29 +181,35 @@ class Cloud:
                       file=sys.stderr)
 
     def _volume_when_available(self, volume_id):
-        wait_for('volume %s' % volume_id, lambda: _settled(
-            self.cinder.volumes.get(volume_id).status, 'available'))
+        _wait_status('volume %s' % volume_id,
+                     lambda: self.cinder.volumes.get(volume_id).status,
+                     'available')
         return self.cinder.volumes.get(volume_id)
 
 
 def _delete_until_gone(what, manager, object_id, not_found):
-    """Delete the object; return once it is gone (exits when its
-    deletion fails)."""
-    def gone():
+    """Delete the object; return once it is gone.
+
+    :raises RuntimeError: when its deletion fails.
+    """
+    def status():
         try:
-            return _settled(manager.get(object_id).status, 'gone')
+            return manager.get(object_id).status
         except not_found:
-            return True
+            return GONE
 
     try:
         manager.delete(object_id)
     except not_found:
         return
-    wait_for('%s to go' % what, gone)
+    _wait_status(what, status, GONE)
 
 
-def _settled(status, goal):
-    """Whether ``status`` is ``goal``; exits on an error status."""
-    if status.lower().startswith('error'):
-        raise SystemExit('Went to %s, not %s' % (status, goal))
-    return status == goal
+def _wait_status(what, status, goal):
+    """Wait until ``status()`` is ``goal``.
+
+    :raises RuntimeError: when it is an error status instead.
+    """
+    volume_readback.wait_for('%s to be %s' % (what, goal), lambda: (
+        volume_readback.settled(status(), goal)))
+
