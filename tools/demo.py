@@ -39,7 +39,7 @@ from demo_cloud import Cloud  # noqa: E402
 from demo_cloud import MiB  # noqa: E402
 from demo_smaug import SmaugServer  # noqa: E402
 
-from smaug.tests.fixtures import volume_readback  # noqa: E402
+from smaug.tests.fixtures import waiting  # noqa: E402
 
 DEVCLOUD = REPO / 'tools' / 'devcloud' / 'devcloud'
 PROVIDER_ID = '5f0b6c3e-2d71-4c39-9a8e-7d1c0e4b2a96'
@@ -168,7 +168,7 @@ def walk_through(smaug, cloud, name, bank):
           'original (read back through Cinder and Glance)')
 
     smaug.delete_checkpoint(PROVIDER_ID, checkpoint['id'])
-    files, size = volume_readback.wait_for(
+    files, size = waiting.wait_for(
         'the chunks to be collected',
         lambda: bank_usage(bank) if bank_usage(bank)[1] < MiB else None, 60)
     print('Deleted checkpoint %s: its chunks were collected, the bank '

@@ -22,6 +22,7 @@ from novaclient import exceptions as nova_exceptions
 
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import volume_readback
+from smaug.tests.fixtures import waiting
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
@@ -29,6 +30,7 @@ STATE = pathlib.Path(os.environ.get('SMAUG_DEVCLOUD_DIR') or
 MiB = 1024 ** 2
 #: The status :func:`_wait_status` sees once an object is deleted.
 GONE = 'gone'
+TIMEOUT = 300
 CINDER_MICROVERSION = '3.60'
 NOVA_MICROVERSION = '2.90'
 FLAVOR = 'devcloud.tiny'
@@ -210,6 +212,6 @@ def _wait_status(what, status, goal):
 
     :raises RuntimeError: when it is an error status instead.
     """
-    volume_readback.wait_for('%s to be %s' % (what, goal), lambda: (
-        volume_readback.settled(status(), goal)))
+    waiting.wait_for('%s to be %s' % (what, goal), lambda: (
+        waiting.settled(status(), goal)), TIMEOUT)
 

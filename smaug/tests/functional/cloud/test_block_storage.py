@@ -9,7 +9,7 @@ the volume's size. Nothing reads the backend's files directly.
 import io
 import os
 
-from smaug.tests.fixtures.cloud import wait_for
+from smaug.tests.fixtures.waiting import wait_for
 
 GiB = 1024 ** 3
 MiB = 1024 ** 2

@@ -8,7 +8,7 @@ import io
 import json
 import os
 
-from smaug.tests.fixtures.cloud import wait_for
+from smaug.tests.fixtures.waiting import wait_for
 
 MiB = 1024 ** 2
 

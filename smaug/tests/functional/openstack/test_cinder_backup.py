@@ -20,7 +20,7 @@ from smaug.protection.bank import bank as bank_module
 from smaug.protection.bank import filesystem
 from smaug.protection.plugins.openstack import cinder_backup
 from smaug.protection.plugins.openstack import tagging
-from smaug.tests.fixtures import cloud
+from smaug.tests.fixtures import waiting
 from smaug.tests.functional.cloud import test_block_storage
 from smaug.tests.functional.cloud import test_compute
 from smaug.tests.functional.openstack import volumes
@@ -129,7 +129,7 @@ def test_restores_of_one_backup_at_the_same_time_both_succeed(
 
     with futures.ThreadPoolExecutor(1) as pool:
         first = pool.submit(agent.restore, checkpoint.id)
-        cloud.wait_for('backup %s restoring' % backup_id, lambda: (
+        waiting.wait_for('backup %s restoring' % backup_id, lambda: (
             first.done() or
             cinder.backups.get(backup_id).status == 'restoring'),
             interval=0.2)

@@ -34,6 +34,7 @@ from smaug.protection.plugins.openstack import glance as glance_plugin
 from smaug.protection.plugins.openstack import server_definition
 from smaug.protection.plugins.openstack import tagging
 from smaug.tests.fixtures import cloud as cloud_fixture
+from smaug.tests.fixtures import waiting
 from smaug.tests.functional.cloud import test_compute
 from smaug.tests.functional.openstack import harness
 from smaug.tests.functional.openstack import volumes
@@ -88,7 +89,7 @@ def _wait_until_refused(devcloud, token):
                            raise_exc=False)
         assert answer.status_code in (200, 404), answer.text
         return answer.status_code == 404
-    cloud_fixture.wait_for('the user token to expire', refused,
+    waiting.wait_for('the user token to expire', refused,
                            timeout=TOKEN_LIFETIME + 30, interval=0.5)
 
 

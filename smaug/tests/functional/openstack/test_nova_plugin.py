@@ -29,7 +29,7 @@ from smaug.protection.plugins.openstack import nova as nova_plugin
 from smaug.protection.plugins.openstack import server_definition
 from smaug.protection.plugins.openstack import server_mapping
 from smaug.protection.plugins.openstack import tagging
-from smaug.tests.fixtures.cloud import wait_for
+from smaug.tests.fixtures.waiting import wait_for
 from smaug.tests.functional.openstack import harness
 from smaug.tests.unit.protection.bank import testbanks
 

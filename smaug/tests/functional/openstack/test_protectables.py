@@ -27,7 +27,7 @@ from smaug.protection.protectables import image as image_protectable
 from smaug.protection.protectables import server as server_protectable
 from smaug.protection.protectables import volume as volume_protectable
 from smaug.tests.fixtures import openstack_deployment
-from smaug.tests.fixtures.cloud import wait_for
+from smaug.tests.fixtures.waiting import wait_for
 from smaug.tests.functional.api import client
 from smaug.tests.functional.cloud import test_compute
 

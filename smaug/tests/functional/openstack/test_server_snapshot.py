@@ -21,7 +21,7 @@ from smaug.protection.chunks import digests
 from smaug.protection.plugins.openstack import image_data
 from smaug.protection.plugins.openstack import server_snapshot
 from smaug.protection.plugins.openstack import tagging
-from smaug.tests.fixtures.cloud import wait_for
+from smaug.tests.fixtures.waiting import wait_for
 
 MIB = 1024 * 1024
 DISK = os.urandom(3 * MIB + 789)
